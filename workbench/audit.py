@@ -1,0 +1,93 @@
+"""The audit log: every change to a case, as entries chained by SHA-256.
+
+Each entry's hash covers its sequence number, time, actor, action, detail and the previous
+entry's hash, so changing or removing any entry breaks every hash after it. Changes to rows
+(items, authors, media) are listed in the ledger: one line per row added, changed or removed,
+with the hash of the row's content; each audit entry carries the digest of its ledger lines.
+``verify`` replays the ledger and compares it with the tables.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import json
+import socket
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import sqlite_utils
+
+from workbench.timeutil import now_text
+
+GENESIS = "0" * 64
+#: The tables whose rows the ledger tracks, with their key column.
+LEDGER_TABLES = {"items": "uid", "authors": "uid", "media": "uid"}
+
+
+def canonical(value: object) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def row_hash(row: dict) -> str:
+    """The hash of a row's content, as stored: the same dict always gives the same hash."""
+    return hashlib.sha256(canonical(row).encode("utf-8")).hexdigest()
+
+
+def entry_hash(seq: int, at: str, actor: str, action: str, detail: str, prev_hash: str) -> str:
+    body = canonical([seq, at, actor, action, detail, prev_hash])
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def ledger_digest(lines: Iterable[tuple[str, str, str, str | None]]) -> str:
+    digest = hashlib.sha256()
+    for tbl, key, op, sha in lines:
+        digest.update(f"{tbl}\t{key}\t{op}\t{sha or ''}\n".encode())
+    return digest.hexdigest()
+
+
+def actor() -> str:
+    """Who is acting: the operating-system user and host."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    return f"{user}@{socket.gethostname()}"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One ledger line: a row of ``tbl`` added, updated or removed."""
+
+    tbl: str
+    key: str
+    op: str  # "add" | "update" | "remove"
+    row_sha256: str | None
+
+
+def append(
+    db: sqlite_utils.Database, action: str, detail: dict, changes: Iterable[Change] = ()
+) -> int:
+    """Append an entry (and its ledger lines) to the chain; call inside a write transaction."""
+    last = db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+    seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    lines = [(c.tbl, c.key, c.op, c.row_sha256) for c in changes]
+    if lines:
+        db.conn.executemany(
+            "INSERT INTO ledger (audit_seq, tbl, key, op, row_sha256) VALUES (?, ?, ?, ?, ?)",
+            [(seq, *line) for line in lines],
+        )
+        detail = {**detail, "ledger": {"lines": len(lines), "sha256": ledger_digest(lines)}}
+    at, who, body = now_text(), actor(), canonical(detail)
+    db.conn.execute(
+        "INSERT INTO audit (seq, at, actor, action, detail, prev_hash, hash) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (seq, at, who, action, body, prev, entry_hash(seq, at, who, action, body, prev)),
+    )
+    return seq
+
+
+def head(db: sqlite_utils.Database) -> tuple[int, str]:
+    """The last entry's sequence number and hash: quote it to anchor the log elsewhere."""
+    last = db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+    return (last[0], last[1]) if last else (0, GENESIS)

@@ -1,0 +1,171 @@
+"""The case: a folder holding the plan, the store, the evidence, runs and reports."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from workbench import audit
+from workbench.errors import CaseError, RetentionError
+from workbench.evidence import BlobStore, sha256_bytes
+from workbench.plan import CasePlan
+from workbench.store import connect, write
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from workbench.ingest import ImportResult
+    from workbench.purge import PurgeResult
+    from workbench.verify import VerifyReport
+
+PLAN_FILE = "case.yaml"
+DB_FILE = "case.db"
+FOLDERS = ("raw", "media", "runs", "reports")
+
+
+class Case:
+    """An open case. Create one with :meth:`create`, open an existing one with :meth:`open`."""
+
+    def __init__(self, path: Path, plan: CasePlan):
+        self.path = path
+        self.plan = plan
+        self.db = connect(path / DB_FILE)
+        self.raw_store = BlobStore(path / "raw")
+        self.media_store = BlobStore(path / "media")
+
+    # -- opening -----------------------------------------------------------------------------
+
+    @classmethod
+    def create(cls, path: str | Path, *, title: str, legal_basis: str,
+               retention_until: date | str, **plan_fields: Any) -> Case:
+        """Make a new case folder with a validated plan; the folder's name is the case id."""
+        path = Path(path)
+        if (path / PLAN_FILE).exists():
+            raise CaseError(f"{path}: a case already exists here",
+                            hint="open it with Case.open, or choose another folder")
+        plan = CasePlan.from_data({
+            "id": plan_fields.pop("id", None) or path.name, "title": title,
+            "legal_basis": legal_basis, "retention_until": retention_until, **plan_fields,
+        })
+        path.mkdir(parents=True, exist_ok=True)
+        for folder in FOLDERS:
+            (path / folder).mkdir(exist_ok=True)
+        plan.save(path / PLAN_FILE)
+        case = cls(path, plan)
+        with write(case.db):
+            audit.append(case.db, "case.created", {
+                "plan": plan.model_dump(mode="json"), "plan_sha256": case._plan_hash(),
+            })
+        return case
+
+    @classmethod
+    def open(cls, path: str | Path) -> Case:
+        """Open an existing case; a plan edited by hand since last seen is recorded in the audit."""
+        path = Path(path)
+        if not (path / PLAN_FILE).is_file():
+            raise CaseError(f"{path}: not a case (no {PLAN_FILE})",
+                            hint="create one with `workbench new`")
+        case = cls(path, CasePlan.load(path / PLAN_FILE))
+        case._record_plan_edits()
+        return case
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Case:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Case({str(self.path)!r}, title={self.plan.title!r})"
+
+    # -- the plan ------------------------------------------------------------------------------
+
+    def _plan_hash(self) -> str:
+        return sha256_bytes((self.path / PLAN_FILE).read_bytes())
+
+    def _last_plan_hash(self) -> str | None:
+        row = self.db.execute(
+            "SELECT json_extract(detail, '$.plan_sha256') FROM audit "
+            "WHERE action IN ('case.created', 'plan.updated') ORDER BY seq DESC LIMIT 1"
+        ).fetchone()
+        return row[0] if row else None
+
+    def _record_plan_edits(self) -> None:
+        current = self._plan_hash()
+        if self._last_plan_hash() not in (None, current):
+            with write(self.db):
+                if self._last_plan_hash() != current:
+                    audit.append(self.db, "plan.updated", {
+                        "plan": self.plan.model_dump(mode="json"), "plan_sha256": current,
+                        "how": "case.yaml edited outside the workbench",
+                    })
+
+    def update_plan(self, **changes: Any) -> CasePlan:
+        """Change plan fields, validate, save case.yaml and record the change in the audit."""
+        data = {**self.plan.model_dump(mode="json"), **changes}
+        plan = CasePlan.from_data(data)
+        plan.save(self.path / PLAN_FILE)
+        self.plan = plan
+        with write(self.db):
+            audit.append(self.db, "plan.updated", {
+                "changed": sorted(changes), "plan": plan.model_dump(mode="json"),
+                "plan_sha256": self._plan_hash(),
+            })
+        return plan
+
+    def require_collection_allowed(self, today: date | None = None) -> None:
+        """Refuse collection past the retention date (the legal basis is required by the plan)."""
+        if self.plan.is_expired(today):
+            raise RetentionError(
+                f"{self.path}: the case's retention date {self.plan.retention_until} has passed; "
+                "nothing more may be collected into it",
+                hint="purge what is due with `workbench purge --before`, or record a new legal "
+                "basis and retention date in case.yaml if one applies",
+            )
+
+    # -- the work ------------------------------------------------------------------------------
+
+    def import_file(self, path: str | Path, *, format: str = "auto",
+                    column_map: dict[str, str] | None = None,
+                    progress: bool = True) -> ImportResult:
+        """Import an exported file; see :func:`workbench.ingest.import_file`."""
+        from workbench.ingest import import_file
+
+        return import_file(self, path, format=format, column_map=column_map, progress=progress)
+
+    def items(self, *, text: str | None = None, platform: str | None = None,
+              since: str | datetime | date | None = None,
+              until: str | datetime | date | None = None, author: str | None = None,
+              limit: int | None = None) -> pd.DataFrame:
+        """The case's items as a DataFrame; see :func:`workbench.query.items`."""
+        from workbench.query import items
+
+        return items(self.db, text=text, platform=platform, since=since, until=until,
+                     author=author, limit=limit)
+
+    def authors(self) -> pd.DataFrame:
+        from workbench.query import table
+
+        return table(self.db, "authors")
+
+    def quarantine(self) -> pd.DataFrame:
+        from workbench.query import table
+
+        return table(self.db, "quarantine")
+
+    def verify(self) -> VerifyReport:
+        """Recompute every hash; see :func:`workbench.verify.verify`."""
+        from workbench.verify import verify
+
+        return verify(self)
+
+    def purge(self, *, before: str | date | None = None, all: bool = False,
+              items: list[str] | None = None, reason: str | None = None) -> PurgeResult:
+        """Destroy items and their evidence; see :func:`workbench.purge.purge`."""
+        from workbench.purge import purge
+
+        return purge(self, before=before, everything=all, uids=items, reason=reason)

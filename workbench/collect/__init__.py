@@ -1,0 +1,69 @@
+"""Collection: one module per source, each a format registered here by name.
+
+Built-in formats register the same way a plugin would, with :func:`register`. Nothing is imported
+until a format is asked for.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from workbench.collect.base import FileFormat, Sample
+from workbench.errors import ImportFormatError
+
+_FORMATS: dict[str, FileFormat] = {}
+
+# Sniffed in this order: specific formats first, generic ones last.
+BUILTIN_MODULES = (
+    "workbench.collect.twitter_archive",
+    "workbench.collect.twitter_api",
+    "workbench.collect.telegram",
+    "workbench.collect.mastodon",
+    "workbench.collect.reddit",
+    "workbench.collect.bluesky",
+    "workbench.collect.generic",
+)
+_loaded = False
+
+
+def register(cls: type[FileFormat]) -> type[FileFormat]:
+    """Class decorator: make a file format available by its ``name``."""
+    _FORMATS[cls.name] = cls()
+    return cls
+
+
+def _load_builtins() -> None:
+    global _loaded
+    if not _loaded:
+        for module in BUILTIN_MODULES:
+            importlib.import_module(module)
+        _loaded = True
+
+
+def formats() -> dict[str, FileFormat]:
+    """Every registered format by name, in sniffing order."""
+    _load_builtins()
+    return dict(_FORMATS)
+
+
+def get_format(name: str) -> FileFormat:
+    """The format called ``name``; the error lists the known ones."""
+    known = formats()
+    if name not in known:
+        raise ImportFormatError(
+            f"unknown format {name!r}", hint=f"known formats: auto, {', '.join(known)}"
+        )
+    return known[name]
+
+
+def sniff(sample: Sample) -> FileFormat:
+    """The first format that recognises the sample; the error names every format tried."""
+    known = formats()
+    for fmt in known.values():
+        if fmt.sniff(sample):
+            return fmt
+    raise ImportFormatError(
+        f"{sample.name}: not a format the workbench knows (tried {', '.join(known)})",
+        path=sample.name,
+        hint="name one with --format, or map the columns of a generic file with --map",
+    )

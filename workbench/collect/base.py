@@ -1,0 +1,91 @@
+"""What every file format provides: sniff a sample, split a payload into records, map a record.
+
+A format is declaration plus two methods. ``records`` yields one :class:`Record` per record in the
+payload, with where it stands (a locator a person reads, a span the tool can cut out again); a
+record that cannot even be parsed carries ``error`` and is quarantined. ``map`` turns one record
+into a :class:`~workbench.models.Mapped`; any exception it raises quarantines that record alone.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO, ClassVar
+
+import zstandard
+
+from workbench.models import Mapped
+
+
+@dataclass
+class Payload:
+    """A payload exactly as received, read back from its content-addressed copy under ``raw/``."""
+
+    sha256: str
+    path: Path
+    name: str
+    source_dir: Path | None = None
+    compression: str | None = None
+
+    def open(self) -> BinaryIO:
+        """A binary stream of the payload, decompressed when it was received compressed."""
+        raw = self.path.open("rb")
+        if self.compression == "zstd":
+            # Pushshift dumps use a long window; allow it rather than fail on real files.
+            dctx = zstandard.ZstdDecompressor(max_window_size=2**31)
+            return io.BufferedReader(dctx.stream_reader(raw, closefd=True))
+        return raw
+
+    def read_bytes(self) -> bytes:
+        with self.open() as stream:
+            return stream.read()
+
+
+@dataclass
+class Record:
+    """One record found in a payload."""
+
+    locator: str
+    span: str
+    data: Any = None
+    error: str | None = None
+    excerpt: str = ""
+    context: dict = field(default_factory=dict)
+
+
+@dataclass
+class Sample:
+    """What sniffing sees of a file: its name, its first characters, and an archive's members."""
+
+    name: str
+    head: str
+    members: list[str] | None = None
+
+    @property
+    def suffix(self) -> str:
+        lower = self.name.lower()
+        if lower.endswith(".zst"):
+            lower = lower[:-4]
+        return lower.rsplit(".", 1)[-1] if "." in lower else ""
+
+
+class FileFormat:
+    """Base of the file formats; subclasses are registered with :func:`register`."""
+
+    name: ClassVar[str]
+    title: ClassVar[str]
+    platform: ClassVar[str]
+    version: ClassVar[str] = "1"
+    #: How a cut-out record is replaced when it is purged: JSON elements by ``null``, lines by "".
+    blank: ClassVar[str] = "null"
+
+    def sniff(self, sample: Sample) -> bool:
+        raise NotImplementedError
+
+    def records(self, payload: Payload, options: dict) -> Iterator[Record]:
+        raise NotImplementedError
+
+    def map(self, record: Record) -> Mapped:
+        raise NotImplementedError

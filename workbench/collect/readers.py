@@ -1,0 +1,212 @@
+"""Reading received bytes safely: encodings, lines, JSON documents with record spans, zip archives.
+
+Spans are kept so that each record can be found (and, on purge, cut out) again in its payload:
+``L12`` is line 12, ``L12-14`` lines 12 to 14, ``C120:560`` characters 120 to 560 of the decoded
+text. Inside an archive the member's name comes first: ``data/tweets.js|C120:560``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import re
+import zipfile
+from collections.abc import Iterable, Iterator
+from pathlib import PurePosixPath
+from typing import Any, BinaryIO
+
+from workbench.collect.base import Record
+from workbench.errors import ImportFormatError, UnsafeArchiveError
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_WS = re.compile(r"[ \t\n\r]*")
+EXCERPT = 2000
+#: Largest archive member we inflate; a bigger one is refused as a likely zip bomb.
+MAX_MEMBER_BYTES = 4 * 2**30
+
+
+def decode(data: bytes, *, name: str = "") -> tuple[str, str]:
+    """Decode received bytes: honour a BOM, else UTF-8, else Windows-1252 (said in the result).
+
+    Returns ``(text, encoding)``. No byte is ever dropped: the last resort, Latin-1, maps all 256.
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(encoding), encoding + "-bom"
+            except UnicodeDecodeError as exc:
+                raise ImportFormatError(
+                    f"{name}: starts with a {encoding} byte-order mark but is not {encoding} "
+                    f"(byte {exc.start + len(bom)})",
+                    path=name,
+                ) from exc
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1"
+
+
+def excerpt(text: str | bytes) -> str:
+    """The start of a record, for the quarantine: enough to find it, bounded in size."""
+    if isinstance(text, bytes):
+        text, _ = decode(text[: EXCERPT * 4])
+    return text[:EXCERPT]
+
+
+def iter_lines(stream: BinaryIO) -> Iterator[tuple[int, str, str | None]]:
+    """Yield ``(line number, text, encoding note)`` for each line of a byte stream.
+
+    Lines end at LF (CR before it is dropped); a UTF-8 BOM on the first line is dropped. Each line
+    is decoded on its own, so one badly encoded line does not spoil its neighbours; its note then
+    says which encoding was used instead of UTF-8.
+    """
+    for number, raw in enumerate(stream, start=1):
+        if number == 1 and raw.startswith(codecs.BOM_UTF8):
+            raw = raw[3:]
+        raw = raw.rstrip(b"\r\n")
+        try:
+            yield number, raw.decode("utf-8"), None
+        except UnicodeDecodeError:
+            text, encoding = decode(raw)
+            yield number, text, encoding
+
+
+def jsonl_records(stream: BinaryIO, *, member: str | None = None) -> Iterator[Record]:
+    """One record per non-blank line of JSON Lines / NDJSON; unparsable lines carry an error."""
+    prefix = f"{member}|" if member else ""
+    where = f"{member} " if member else ""
+    for number, text, note in iter_lines(stream):
+        if not text.strip():
+            continue
+        locator, span = f"{where}line {number}", f"{prefix}L{number}"
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            yield Record(locator, span, error=f"invalid JSON: {exc.msg} (column {exc.colno})",
+                         excerpt=excerpt(text))
+            continue
+        record = Record(locator, span, data=data, excerpt="")
+        if note:
+            record.context = {"encoding": note}
+        yield record
+
+
+def load_document(text: str, *, name: str) -> Any:
+    """Parse a whole JSON document, or say where it is broken."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ImportFormatError(
+            f"{name}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}", path=name
+        ) from exc
+
+
+def array_elements(
+    text: str, path: Iterable[str] = (), *, start: int = 0
+) -> Iterator[tuple[int, int, int, Any]]:
+    """Yield ``(index, start, end, value)`` for each element of the JSON array at ``path``.
+
+    ``path`` is the chain of object keys from the document's top (empty for a top-level array).
+    Offsets are character positions in ``text``, so ``text[start:end]`` is the element exactly as
+    received. Parsing is done by the json module; only the walk down ``path`` is ours. A syntax
+    error inside the array raises ``json.JSONDecodeError`` after the elements before it.
+    """
+    decoder = json.JSONDecoder()
+    pos = _WS.match(text, start).end()
+    for key in path:
+        pos = _member_value(text, pos, key, decoder)
+    if text[pos : pos + 1] != "[":
+        raise json.JSONDecodeError("expected an array", text, pos)
+    pos = _WS.match(text, pos + 1).end()
+    if text[pos : pos + 1] == "]":
+        return
+    index = 0
+    while True:
+        value, end = decoder.raw_decode(text, pos)
+        yield index, pos, end, value
+        index += 1
+        pos = _WS.match(text, end).end()
+        char = text[pos : pos + 1]
+        if char == ",":
+            pos = _WS.match(text, pos + 1).end()
+        elif char == "]":
+            return
+        else:
+            raise json.JSONDecodeError("expected ',' or ']'", text, pos)
+
+
+def _member_value(text: str, pos: int, wanted: str, decoder: json.JSONDecoder) -> int:
+    """The position of the value of key ``wanted`` in the object starting at ``pos``."""
+    if text[pos : pos + 1] != "{":
+        raise json.JSONDecodeError("expected an object", text, pos)
+    pos = _WS.match(text, pos + 1).end()
+    while text[pos : pos + 1] != "}":
+        key, pos = decoder.raw_decode(text, pos)
+        pos = _WS.match(text, pos).end()
+        if text[pos : pos + 1] != ":":
+            raise json.JSONDecodeError("expected ':'", text, pos)
+        pos = _WS.match(text, pos + 1).end()
+        if key == wanted:
+            return pos
+        _, pos = decoder.raw_decode(text, pos)
+        pos = _WS.match(text, pos).end()
+        if text[pos : pos + 1] == ",":
+            pos = _WS.match(text, pos + 1).end()
+    raise KeyError(wanted)
+
+
+def element_records(
+    text: str, path: Iterable[str] = (), *, member: str | None = None, start: int = 0,
+    context: dict | None = None,
+) -> Iterator[Record]:
+    """Records for each element of the array at ``path``; a syntax error quarantines the rest."""
+    path = tuple(path)
+    prefix = f"{member}|" if member else ""
+    where = f"{member} " if member else ""
+    pointer = "$" + "".join(f".{key}" for key in path)
+    shared = context if context is not None else {}
+    try:
+        for index, begin, end, value in array_elements(text, path, start=start):
+            yield Record(f"{where}{pointer}[{index}]", f"{prefix}C{begin}:{end}", data=value,
+                         context=shared)
+    except json.JSONDecodeError as exc:
+        line, column = text.count("\n", 0, exc.pos) + 1, exc.pos - text.rfind("\n", 0, exc.pos)
+        yield Record(
+            f"{where}line {line}, column {column}",
+            f"{prefix}C{exc.pos}:{len(text)}",
+            error=f"invalid JSON from here on: {exc.msg}; the records after this point were not read",
+            excerpt=excerpt(text[exc.pos :]),
+        )
+    except KeyError as exc:
+        raise ImportFormatError(f"{where or 'document'}: no {pointer} array (missing key {exc})")
+
+
+def safe_members(archive: zipfile.ZipFile, *, name: str) -> list[zipfile.ZipInfo]:
+    """The archive's members, refusing any with an absolute path, a drive or a '..' part."""
+    members = []
+    total = 0
+    for info in archive.infolist():
+        member = info.filename
+        parts = PurePosixPath(member.replace("\\", "/")).parts
+        if member.startswith(("/", "\\")) or (parts and ":" in parts[0]) or ".." in parts:
+            raise UnsafeArchiveError(
+                f"{name}: refusing archive member {member!r}: it points outside the archive",
+                path=name,
+                hint="this archive was not made by the platform's export; check where it came from",
+            )
+        total += info.file_size
+        if info.file_size > MAX_MEMBER_BYTES or total > 4 * MAX_MEMBER_BYTES:
+            raise UnsafeArchiveError(f"{name}: member {member!r} inflates to more than allowed",
+                                     path=name)
+        members.append(info)
+    return members

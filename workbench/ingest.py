@@ -1,0 +1,454 @@
+"""Importing a file into a case: store it as received, split it into records, map, write, audit.
+
+The payload is stored under ``raw/`` before anything is parsed, so nothing received is lost even
+when parsing fails. Records are written in batches, each batch one transaction with its audit
+entry, so an interrupted import keeps every batch already written and a second run of the same
+file adds only what is missing.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
+
+from tqdm.auto import tqdm
+
+import workbench
+from workbench import audit
+from workbench.collect import get_format, sniff
+from workbench.collect.base import FileFormat, Payload, Record, Sample
+from workbench.collect.readers import decode, excerpt, safe_members
+from workbench.errors import ImportFormatError, RecordError, WorkbenchError
+from workbench.models import Mapped, Media
+from workbench.store import write
+from workbench.timeutil import now_text
+
+if TYPE_CHECKING:
+    from workbench.case import Case
+
+BATCH = 2000
+SAMPLE_BYTES = 64 * 1024
+ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+
+
+NOTES = {"naive-time": "naive times taken as UTC", "encoding:": "records not in UTF-8"}
+
+
+@dataclass
+class Rows:
+    """One mapped record as store rows: its item, its authors, and its media to store."""
+
+    item: dict
+    authors: list[dict]
+    media: list[Media]
+
+
+@dataclass
+class ImportResult:
+    """What one import did, for the summary line and for scripts."""
+
+    run_id: int
+    path: str
+    format: str
+    sha256: str
+    imported: int = 0
+    duplicates: int = 0
+    quarantined: int = 0
+    authors_added: int = 0
+    authors_updated: int = 0
+    media_files: int = 0
+    notes: dict[str, int] = field(default_factory=dict)
+    status: str = "running"
+
+    @property
+    def read_anything(self) -> bool:
+        return self.imported + self.duplicates > 0
+
+    def summary(self) -> str:
+        parts = [
+            f"{self.path}: {self.format}",
+            f"{self.imported} imported",
+            f"{self.duplicates} duplicates",
+            f"{self.quarantined} quarantined",
+        ]
+        if self.media_files:
+            parts.append(f"{self.media_files} media files")
+        parts += [f"{count} {note}" for note, count in sorted(self.notes.items())]
+        return ", ".join(parts)
+
+
+def resolve_input(path: Path) -> Path:
+    """The file to import: a folder holding a Telegram export means its ``result.json``."""
+    if path.is_dir():
+        candidate = path / "result.json"
+        if candidate.is_file():
+            return candidate
+        raise ImportFormatError(f"{path}: is a folder; name a file in it", path=str(path))
+    if not path.is_file():
+        raise ImportFormatError(f"{path}: no such file", path=str(path))
+    return path
+
+
+def take_sample(path: Path) -> tuple[Sample, str | None]:
+    """The start of a file for sniffing, and its compression (``zstd``) if any."""
+    with path.open("rb") as stream:
+        head = stream.read(SAMPLE_BYTES)
+    compression = None
+    if head.startswith(ZSTD_MAGIC):
+        compression = "zstd"
+        payload = Payload("", path, path.name, compression="zstd")
+        with payload.open() as stream:
+            head = stream.read(SAMPLE_BYTES)
+    members = None
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            members = [info.filename for info in safe_members(archive, name=path.name)]
+        text = ""
+    elif not head.strip():
+        raise ImportFormatError(f"{path}: the file is empty", path=str(path))
+    else:
+        text, _ = decode(head, name=path.name) if len(head) < SAMPLE_BYTES else _decode_head(head)
+    return Sample(path.name, text, members), compression
+
+
+def _decode_head(head: bytes) -> tuple[str, str]:
+    # A sample cut mid-character must not be taken for a non-UTF-8 file.
+    for cut in range(4):
+        try:
+            return decode(head[: len(head) - cut] if cut else head)
+        except ImportFormatError:
+            continue
+    return decode(head)
+
+
+class Importer:
+    """Imports one file into one case."""
+
+    def __init__(self, case: Case, fmt: FileFormat, options: dict, progress: bool):
+        self.case = case
+        self.db = case.db
+        self.fmt = fmt
+        self.options = options
+        self.progress = progress
+        self.casters = {name: _casters(self.db, name) for name in ("items", "authors", "media")}
+
+    def run(self, path: Path, payload: Payload, result: ImportResult) -> ImportResult:
+        collected_at = now_text()
+        self.provenance = {
+            "source": f"file:{path.name}",
+            "collector": f"import:{self.fmt.name}",
+            "collector_version": f"{workbench.__version__}/{self.fmt.version}",
+            "collected_at": collected_at,
+            "run_id": result.run_id,
+            "raw_sha256": payload.sha256,
+        }
+        records = self.fmt.records(payload, self.options)
+        bar = tqdm(records, desc=path.name, unit=" records", disable=not self.progress,
+                   leave=False, mininterval=0.5)
+        for batch in _batches(bar, BATCH):
+            self._write_batch(batch, payload, result)
+        bar.close()
+        return result
+
+    def _write_batch(self, batch: list[Record], payload: Payload, result: ImportResult) -> None:
+        mapped: list[Rows] = []
+        problems: list[tuple[Record, str]] = []
+        for record in batch:
+            if record.error:
+                problems.append((record, record.error))
+                continue
+            try:
+                mapped.append(self._rows(record, self.fmt.map(record)))
+            except RecordError as exc:
+                problems.append((record, exc.message))
+            except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+                problems.append((record, _describe(exc)))
+        media_files = self._store_media(mapped, payload, result)
+        with write(self.db):
+            changes: list[audit.Change] = []
+            added, duplicates = self._insert_items(mapped, result, changes)
+            self._merge_authors(mapped, result, changes)
+            self._insert_media(mapped, media_files, result, changes)
+            self._quarantine(problems, payload, result)
+            result.imported += added
+            result.duplicates += duplicates
+            result.quarantined += len(problems)
+            if changes or problems:
+                audit.append(self.db, "import.batch", {
+                    "run": result.run_id, "items_added": added, "duplicates": duplicates,
+                    "quarantined": len(problems),
+                }, changes)
+
+    def _rows(self, record: Record, mapped: Mapped) -> Rows:
+        """The store's rows for one mapped record, typed as their columns."""
+        item = mapped.item
+        note = record.context.get("encoding") if record.context else None
+        if note:
+            item.flags.append(f"encoding:{note}")
+        row = item.to_row()
+        row.update(self.provenance)
+        row["raw_locator"], row["raw_span"] = record.locator, record.span
+        return Rows(
+            _cast(row, self.casters["items"]),
+            [_cast(author.to_row(), self.casters["authors"]) for author in mapped.authors],
+            mapped.media,
+        )
+
+    def _insert_items(self, mapped: list[Rows], result, changes) -> tuple[int, int]:
+        rows, seen, new = [r.item for r in mapped], set(), []
+        existing = _existing(self.db, "items", [r["uid"] for r in rows])
+        for row in rows:
+            flags = row["flags"]
+            for note in ("naive-time", "encoding:"):
+                if note in flags:
+                    label = NOTES[note]
+                    result.notes[label] = result.notes.get(label, 0) + 1
+            if row["uid"] in existing or row["uid"] in seen:
+                continue
+            seen.add(row["uid"])
+            new.append(row)
+        if new:
+            columns = list(new[0])
+            self.db.conn.executemany(
+                f"INSERT INTO items ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                [tuple(r[c] for c in columns) for r in new],
+            )
+            changes.extend(audit.Change("items", r["uid"], "add", audit.row_hash(r)) for r in new)
+        return len(new), len(rows) - len(new)
+
+    def _merge_authors(self, mapped, result, changes) -> None:
+        incoming: dict[str, dict] = {}
+        for rows in mapped:
+            for row in rows.authors:
+                known = incoming.get(row["uid"])
+                incoming[row["uid"]] = _merge(known, row) if known else row
+        if not incoming:
+            return
+        old = {
+            row["uid"]: row
+            for chunk in _chunks(list(incoming), 500)
+            for row in self.db.query(
+                f"SELECT * FROM authors WHERE uid IN ({', '.join('?' * len(chunk))})", chunk
+            )
+        }
+        now, run_id = self.provenance["collected_at"], result.run_id
+        for uid, row in incoming.items():
+            before = old.get(uid)
+            if before is None:
+                row.update(first_seen_at=now, updated_at=now, run_id=run_id)
+                self.db["authors"].insert(row)
+                changes.append(audit.Change("authors", uid, "add", audit.row_hash(row)))
+                result.authors_added += 1
+                continue
+            merged = _merge(before, row)
+            if merged == before:
+                continue
+            merged.update(updated_at=now, run_id=run_id)
+            self.db["authors"].update(uid, merged)
+            changes.append(audit.Change("authors", uid, "update", audit.row_hash(merged)))
+            result.authors_updated += 1
+
+    def _store_media(self, mapped, payload: Payload, result) -> dict[str, tuple[str, int]]:
+        """Store media files that the export carries; returns member -> (sha256, size)."""
+        wanted = {media.member for rows in mapped for media in rows.media if media.member}
+        if not wanted:
+            return {}
+        stored: dict[str, tuple[str, int]] = {}
+        for member, stream in _open_members(payload, wanted):
+            with stream:
+                stored[member] = self.case.media_store.put_stream(stream)
+        missing = len(wanted) - len(stored)
+        if missing:
+            result.notes["media files named but not in the export"] = \
+                result.notes.get("media files named but not in the export", 0) + missing
+        return stored
+
+    def _insert_media(self, mapped, media_files, result, changes) -> None:
+        rows = []
+        for record_rows in mapped:
+            for media in record_rows.media:
+                if media.member in media_files:
+                    media.sha256 = media_files[media.member][0]
+                row = media.to_row()
+                row["run_id"] = result.run_id
+                rows.append(_cast(row, self.casters["media"]))
+        existing = _existing(self.db, "media", [r["uid"] for r in rows])
+        fresh = {r["uid"]: r for r in rows if r["uid"] not in existing}
+        if not fresh:
+            return
+        self.db["media"].insert_all(fresh.values())
+        changes.extend(audit.Change("media", uid, "add", audit.row_hash(r))
+                       for uid, r in fresh.items())
+        now = self.provenance["collected_at"]
+        for member, (sha, size) in media_files.items():
+            before = self.db.execute("SELECT 1 FROM payloads WHERE sha256 = ?", [sha]).fetchone()
+            if before is None:
+                self.db["payloads"].insert({
+                    "sha256": sha, "kind": "media", "name": member, "size": size,
+                    "stored_at": now, "run_id": result.run_id, "status": "present",
+                })
+                audit.append(self.db, "media.stored", {"sha256": sha, "name": member,
+                                                        "size": size, "run": result.run_id})
+                result.media_files += 1
+
+    def _quarantine(self, problems, payload: Payload, result) -> None:
+        known = {
+            row[0] for row in self.db.execute(
+                "SELECT span FROM quarantine WHERE raw_sha256 = ?", [payload.sha256])
+        }
+        problems[:] = [(record, reason) for record, reason in problems if record.span not in known]
+        if not problems:
+            return
+        now = now_text()
+        self.db["quarantine"].insert_all(
+            {
+                "run_id": result.run_id, "source": payload.name, "raw_sha256": payload.sha256,
+                "locator": record.locator, "span": record.span, "reason": reason,
+                "excerpt": record.excerpt or excerpt(_json_text(record.data)), "at": now,
+            }
+            for record, reason in problems
+        )
+
+
+def import_file(
+    case: Case,
+    path: str | Path,
+    *,
+    format: str = "auto",
+    column_map: dict[str, str] | None = None,
+    progress: bool = True,
+) -> ImportResult:
+    """Import one exported file (or a Telegram export folder) into the case."""
+    case.require_collection_allowed()
+    path = resolve_input(Path(path))
+    sample, compression = take_sample(path)
+    fmt = sniff(sample) if format == "auto" else get_format(format)
+    options = {"column_map": {**case.plan.column_map, **(column_map or {})}}
+    sha, size = case.raw_store.put_file(path)
+    payload = Payload(sha, case.raw_store.path(sha), path.name, path.parent, compression)
+    result = ImportResult(0, str(path), fmt.name, sha)
+    with write(case.db):
+        result.run_id = case.db["runs"].insert({
+            "kind": "import", "source": str(path), "format": fmt.name,
+            "collector": f"import:{fmt.name}",
+            "collector_version": f"{workbench.__version__}/{fmt.version}",
+            "started_at": now_text(), "status": "running", "actor": audit.actor(),
+            "detail": audit.canonical({"sha256": sha, "size": size, "options": options}),
+        }).last_pk
+        if case.db.execute("SELECT 1 FROM payloads WHERE sha256 = ?", [sha]).fetchone() is None:
+            case.db["payloads"].insert({
+                "sha256": sha, "kind": "raw", "name": path.name, "size": size,
+                "format": fmt.name, "compression": compression, "stored_at": now_text(),
+                "run_id": result.run_id, "status": "present",
+            })
+        audit.append(case.db, "import.started", {
+            "run": result.run_id, "file": path.name, "sha256": sha, "size": size,
+            "format": fmt.name, "raw": sha,
+        })
+    try:
+        Importer(case, fmt, options, progress).run(path, payload, result)
+    except BaseException as exc:
+        status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
+        _finish(case, result, status, error=str(exc) or type(exc).__name__)
+        raise
+    _finish(case, result, "done")
+    return result
+
+
+def _finish(case: Case, result: ImportResult, status: str, error: str | None = None) -> None:
+    result.status = status
+    with write(case.db):
+        case.db["runs"].update(result.run_id, {
+            "finished_at": now_text(), "status": status, "imported": result.imported,
+            "duplicates": result.duplicates, "quarantined": result.quarantined,
+        })
+        detail = {"run": result.run_id, "status": status, "imported": result.imported,
+                  "duplicates": result.duplicates, "quarantined": result.quarantined}
+        if error:
+            detail["error"] = error[:500]
+        audit.append(case.db, "import.finished", detail)
+
+
+def _open_members(payload: Payload, wanted: set[str]) -> Iterator[tuple[str, object]]:
+    """Open the named media files: archive members, or files beside the imported file."""
+    if zipfile.is_zipfile(payload.path):
+        with zipfile.ZipFile(payload.path) as archive:
+            names = {info.filename for info in safe_members(archive, name=payload.name)}
+            for member in sorted(wanted & names):
+                yield member, archive.open(member)
+        return
+    if payload.source_dir is None:
+        return
+    root = payload.source_dir.resolve()
+    for member in sorted(wanted):
+        parts = PurePosixPath(member.replace("\\", "/")).parts
+        if member.startswith("/") or ".." in parts:
+            continue
+        candidate = (root / Path(*parts)).resolve()
+        if candidate.is_file() and candidate.is_relative_to(root):
+            yield member, candidate.open("rb")
+
+
+def _batches(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
+    batch: list[Record] = []
+    for record in records:
+        batch.append(record)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _chunks(values: list, size: int) -> Iterator[list]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _existing(db, table: str, keys: list[str]) -> set[str]:
+    found: set[str] = set()
+    for chunk in _chunks(keys, 500):
+        found.update(
+            row[0]
+            for row in db.execute(
+                f"SELECT uid FROM {table} WHERE uid IN ({', '.join('?' * len(chunk))})", chunk
+            )
+        )
+    return found
+
+
+def _merge(old: dict, new: dict) -> dict:
+    """A newer snapshot of an account wins, but a field it lacks does not erase what was known."""
+    return {**old, **{k: v for k, v in new.items() if v is not None}}
+
+
+_CAST = {"TEXT": str, "INTEGER": int, "FLOAT": float, "REAL": float}
+
+
+def _casters(db, table: str) -> dict:
+    return {col.name: _CAST.get(col.type.upper(), str) for col in db[table].columns}
+
+
+def _cast(row: dict, casters: dict) -> dict:
+    """Give each value its column's type, as SQLite would store it, so row hashes round-trip."""
+    for name, value in row.items():
+        if value is not None:
+            kind = casters.get(name)
+            if kind is None:
+                raise WorkbenchError(f"internal: no column {name!r}")
+            if type(value) is not kind:
+                row[name] = kind(value)
+    return row
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, KeyError):
+        return f"missing field {exc.args[0]!r}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _json_text(data: object) -> str:
+    return audit.canonical(data) if data is not None else ""

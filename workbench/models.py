@@ -1,0 +1,154 @@
+"""The normalised records every source maps into: Item, Author, Media.
+
+Platform specifics stay in the raw payload; these hold what the analysis needs, the same way for
+every platform. ``to_row`` gives the store's column values (times as text, lists as JSON).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+
+from workbench.timeutil import to_text
+
+
+def _dump(values: list) -> str:
+    return json.dumps(values, ensure_ascii=False, separators=(",", ":"))
+
+
+def _values(record) -> dict:
+    # dataclasses.asdict deep-copies every list; the store only needs a flat view.
+    return {name: getattr(record, name) for name in record.__slots__}
+
+
+@dataclass(slots=True)
+class Item:
+    """One post, comment, message, article or video, from any platform.
+
+    ``uid`` is ``platform:id``; ``reply_to``, ``repost_of`` and ``quote_of`` are uids too.
+    """
+
+    platform: str
+    id: str
+    created_at: datetime
+    text: str = ""
+    kind: str = "post"
+    url: str | None = None
+    title: str | None = None
+    author_id: str | None = None
+    author_handle: str | None = None
+    author_name: str | None = None
+    lang: str | None = None
+    reply_to: str | None = None
+    repost_of: str | None = None
+    quote_of: str | None = None
+    conversation_id: str | None = None
+    mentions: list[str] = field(default_factory=list)
+    hashtags: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    media: list[str] = field(default_factory=list)
+    likes: int | None = None
+    reposts: int | None = None
+    replies: int | None = None
+    views: int | None = None
+    lat: float | None = None
+    lon: float | None = None
+    place: str | None = None
+    flags: list[str] = field(default_factory=list)
+
+    @property
+    def uid(self) -> str:
+        return make_uid(self.platform, self.id)
+
+    @property
+    def author_uid(self) -> str | None:
+        return make_uid(self.platform, self.author_id) if self.author_id else None
+
+    def to_row(self) -> dict:
+        row = _values(self)
+        row["uid"] = self.uid
+        row["created_at"] = to_text(self.created_at)
+        for name in LIST_FIELDS:
+            row[name] = _dump(row[name])
+        return row
+
+
+LIST_FIELDS = ("mentions", "hashtags", "links", "media", "flags")
+
+
+@dataclass(slots=True)
+class Author:
+    """An account as its platform describes it; ``uid`` is ``platform:id``."""
+
+    platform: str
+    id: str
+    handle: str | None = None
+    name: str | None = None
+    created_at: datetime | None = None
+    followers: int | None = None
+    following: int | None = None
+    posts: int | None = None
+    bio: str | None = None
+    location: str | None = None
+    url: str | None = None
+    verified: bool | None = None
+
+    @property
+    def uid(self) -> str:
+        return make_uid(self.platform, self.id)
+
+    def to_row(self) -> dict:
+        row = _values(self)
+        row["uid"] = self.uid
+        row["created_at"] = to_text(self.created_at)
+        if self.verified is not None:
+            row["verified"] = int(self.verified)
+        return row
+
+
+@dataclass(slots=True)
+class Media:
+    """A picture, video or file attached to an item.
+
+    ``key`` is unique within the item (the platform's media id, or the URL or file name).
+    ``member`` names the file inside the imported export when the export carries the file itself;
+    the importer then stores it under ``media/`` and fills ``sha256``.
+    """
+
+    item_uid: str
+    key: str
+    kind: str = "photo"
+    url: str | None = None
+    member: str | None = None
+    mime: str | None = None
+    width: int | None = None
+    height: int | None = None
+    alt: str | None = None
+    sha256: str | None = None
+
+    @property
+    def uid(self) -> str:
+        return f"{self.item_uid}#{self.key}"
+
+    def to_row(self) -> dict:
+        row = _values(self)
+        row["uid"] = self.uid
+        return row
+
+
+ITEM_COLUMNS = tuple(f.name for f in fields(Item))
+
+
+def make_uid(platform: str, ident: str) -> str:
+    """The workbench-wide id of a record: ``platform:id``."""
+    return f"{platform}:{ident}"
+
+
+@dataclass(slots=True)
+class Mapped:
+    """What one raw record maps to: its item, the accounts it names and its media."""
+
+    item: Item
+    authors: list[Author] = field(default_factory=list)
+    media: list[Media] = field(default_factory=list)

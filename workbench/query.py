@@ -1,0 +1,98 @@
+"""Queries on the case store that return pandas DataFrames with proper dtypes."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+import sqlite_utils
+
+from workbench.models import LIST_FIELDS
+from workbench.timeutil import parse_day, to_text
+
+INT_COLUMNS = ("likes", "reposts", "replies", "views", "run_id", "followers", "following",
+               "posts", "width", "height", "verified")
+TIME_COLUMNS = ("created_at", "collected_at", "first_seen_at", "updated_at", "at",
+                "started_at", "finished_at", "stored_at")
+
+
+def items(
+    db: sqlite_utils.Database,
+    *,
+    text: str | None = None,
+    platform: str | None = None,
+    since: str | datetime | date | None = None,
+    until: str | datetime | date | None = None,
+    author: str | None = None,
+    limit: int | None = None,
+) -> pd.DataFrame:
+    """Items matching every filter given, oldest first.
+
+    ``text`` is a full-text query (SQLite FTS5 syntax; plain words are fine). ``since`` is
+    inclusive; ``until`` a date includes that whole day. ``author`` matches the handle (with or
+    without '@', any case) or the platform's account id.
+    """
+    where, params, join = [], [], ""
+    if text:
+        join = "JOIN items_fts ON items_fts.rowid = items.rowid"
+        where.append("items_fts MATCH ?")
+        params.append(text)
+    if platform:
+        where.append("items.platform = ?")
+        params.append(platform.lower())
+    if since:
+        where.append("items.created_at >= ?")
+        params.append(to_text(parse_day(since, field="since")))
+    if until:
+        bound = parse_day(until, field="until")
+        if _is_bare_date(until):
+            where.append("items.created_at < ?")
+            bound += timedelta(days=1)
+        else:
+            where.append("items.created_at <= ?")
+        params.append(to_text(bound))
+    if author:
+        where.append("(lower(items.author_handle) = ? OR items.author_id = ?)")
+        params += [author.lstrip("@").lower(), author]
+    sql = f"SELECT items.* FROM items {join}"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY items.created_at, items.uid"
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    try:
+        rows = list(db.query(sql, params))
+    except sqlite3.OperationalError as exc:
+        if not text or "fts5" not in str(exc).lower() and "syntax" not in str(exc).lower():
+            raise
+        params[0] = db.quote_fts(text)
+        rows = list(db.query(sql, params))
+    return frame(rows, db["items"].columns_dict)
+
+
+def table(db: sqlite_utils.Database, name: str) -> pd.DataFrame:
+    """A whole table of the store as a DataFrame."""
+    return frame(list(db[name].rows), db[name].columns_dict)
+
+
+def frame(rows: list[dict], columns: dict[str, type]) -> pd.DataFrame:
+    """Rows as a DataFrame: UTC datetimes, lists as lists, nullable integers."""
+    df = pd.DataFrame(rows, columns=list(columns))
+    for name in df.columns:
+        if name in TIME_COLUMNS:
+            df[name] = pd.to_datetime(df[name], utc=True, format="ISO8601")
+        elif name in LIST_FIELDS and columns[name] is str:
+            df[name] = [json.loads(v) if isinstance(v, str) else [] for v in df[name]]
+        elif name in INT_COLUMNS:
+            df[name] = df[name].astype("Int64")
+        elif columns[name] is float:
+            df[name] = df[name].astype("float64")
+    return df
+
+
+def _is_bare_date(value: object) -> bool:
+    return isinstance(value, date) and not isinstance(value, datetime) or (
+        isinstance(value, str) and len(value.strip()) == 10
+    )

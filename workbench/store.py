@@ -1,0 +1,144 @@
+"""The SQLite case store: one ``case.db`` per case, in WAL mode, its schema under migrations.
+
+Several processes (a notebook kernel and a papermill run) may open one case at once: every write
+is one ``BEGIN IMMEDIATE`` transaction, so writers queue on the busy timeout instead of failing
+with "database is locked" when a read transaction tries to become a write one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+from workbench.errors import StoreError
+
+BUSY_TIMEOUT_S = 120
+
+migrations = Migrations("workbench")
+
+
+@migrations()
+def m001_spine(db: sqlite_utils.Database) -> None:
+    """Items, authors, media, runs, payloads, quarantine, the audit chain and its ledger."""
+    text, integer, real = str, int, float
+    db["items"].create(
+        {
+            "uid": text, "platform": text, "id": text, "kind": text, "url": text, "title": text,
+            "author_id": text, "author_handle": text, "author_name": text,
+            "created_at": text, "text": text, "lang": text,
+            "reply_to": text, "repost_of": text, "quote_of": text, "conversation_id": text,
+            "mentions": text, "hashtags": text, "links": text, "media": text,
+            "likes": integer, "reposts": integer, "replies": integer, "views": integer,
+            "lat": real, "lon": real, "place": text, "flags": text,
+            "source": text, "collector": text, "collector_version": text, "collected_at": text,
+            "run_id": integer, "raw_sha256": text, "raw_locator": text, "raw_span": text,
+        },
+        pk="uid",
+    )
+    for columns in (["created_at"], ["platform", "created_at"], ["author_handle"],
+                    ["raw_sha256"], ["run_id"]):
+        db["items"].create_index(columns)
+    db["items"].enable_fts(
+        ["text", "title", "author_handle", "author_name"], create_triggers=True,
+        tokenize="unicode61 remove_diacritics 2",
+    )
+    db["authors"].create(
+        {
+            "uid": text, "platform": text, "id": text, "handle": text, "name": text,
+            "created_at": text, "followers": integer, "following": integer, "posts": integer,
+            "bio": text, "location": text, "url": text, "verified": integer,
+            "first_seen_at": text, "updated_at": text, "run_id": integer,
+        },
+        pk="uid",
+    )
+    db["authors"].create_index(["handle"])
+    db["media"].create(
+        {
+            "uid": text, "item_uid": text, "key": text, "kind": text, "url": text,
+            "member": text, "mime": text, "width": integer, "height": integer, "alt": text,
+            "sha256": text, "run_id": integer,
+        },
+        pk="uid",
+    )
+    db["media"].create_index(["item_uid"])
+    db["media"].create_index(["sha256"])
+    db["runs"].create(
+        {
+            "id": integer, "kind": text, "source": text, "format": text, "collector": text,
+            "collector_version": text, "started_at": text, "finished_at": text, "status": text,
+            "imported": integer, "duplicates": integer, "quarantined": integer,
+            "detail": text, "actor": text,
+        },
+        pk="id",
+    )
+    db["payloads"].create(
+        {
+            "sha256": text, "kind": text, "name": text, "size": integer, "format": text,
+            "compression": text, "encoding": text, "stored_at": text, "run_id": integer,
+            "status": text,
+        },
+        pk="sha256",
+    )
+    db["quarantine"].create(
+        {
+            "id": integer, "run_id": integer, "source": text, "raw_sha256": text,
+            "locator": text, "span": text, "reason": text, "excerpt": text, "at": text,
+        },
+        pk="id",
+    )
+    db["quarantine"].create_index(["run_id"])
+    db["audit"].create(
+        {
+            "seq": integer, "at": text, "actor": text, "action": text, "detail": text,
+            "prev_hash": text, "hash": text,
+        },
+        pk="seq",
+    )
+    db["ledger"].create(
+        {"seq": integer, "audit_seq": integer, "tbl": text, "key": text, "op": text,
+         "row_sha256": text},
+        pk="seq",
+    )
+    db["ledger"].create_index(["audit_seq"])
+    db["ledger"].create_index(["tbl", "key"])
+
+
+def connect(path: Path) -> sqlite_utils.Database:
+    """Open (creating if need be) a case database, migrated to the current schema."""
+    try:
+        conn = sqlite3.connect(
+            str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+        )
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        # Purged rows are overwritten on disk, not just unlinked: destruction means destruction.
+        conn.execute("PRAGMA secure_delete = ON")
+        db = sqlite_utils.Database(conn)
+        if migrations.pending(db):
+            with write(db):
+                migrations.apply(db)
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path}: cannot open the case database: {exc}") from exc
+    return db
+
+
+@contextmanager
+def write(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """One write transaction, taken with BEGIN IMMEDIATE so concurrent writers wait their turn."""
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.rollback()
+        raise
+    db.conn.execute("COMMIT")

@@ -1,0 +1,82 @@
+"""Time in the workbench: UTC inside, one fixed text form in the store."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from email.utils import parsedate_to_datetime
+
+from workbench.errors import RecordError
+
+TWITTER_FORMAT = "%a %b %d %H:%M:%S %z %Y"  # "Wed Oct 10 20:19:24 +0000 2018"
+
+
+def parse_time(value: object, *, field: str = "time") -> tuple[datetime, bool]:
+    """Parse a platform timestamp into a tz-aware UTC datetime.
+
+    Accepts datetimes, ISO 8601 text (``Z`` or offsets), Twitter's v1.1 form, RFC 2822 and Unix
+    epoch seconds (number or digits). Returns ``(when, naive)``: ``naive`` is True when the value
+    carried no zone and was taken as UTC, so the caller can flag the record.
+    """
+    if value is None or value == "":
+        raise RecordError(f"missing {field}")
+    if isinstance(value, datetime):
+        return _to_utc(value)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=UTC), True
+    if isinstance(value, bool):
+        raise RecordError(f"{field} is not a time: {value!r}")
+    if isinstance(value, int | float):
+        return _from_epoch(float(value), field), False
+    if not isinstance(value, str):
+        raise RecordError(f"{field} is not a time: {value!r}")
+    text = value.strip()
+    if text.lstrip("-").replace(".", "", 1).isdigit():
+        return _from_epoch(float(text), field), False
+    try:
+        return _to_utc(datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00")))
+    except ValueError:
+        pass
+    for parse in (lambda t: datetime.strptime(t, TWITTER_FORMAT), parsedate_to_datetime):
+        try:
+            return _to_utc(parse(text))
+        except (ValueError, TypeError, IndexError):
+            continue
+    raise RecordError(f"{field} is not a recognised time: {value!r}")
+
+
+def _to_utc(when: datetime) -> tuple[datetime, bool]:
+    if when.tzinfo is None:
+        return when.replace(tzinfo=UTC), True
+    return when.astimezone(UTC), False
+
+
+def _from_epoch(seconds: float, field: str) -> datetime:
+    if seconds > 1e11:  # milliseconds since the epoch
+        seconds /= 1000.0
+    try:
+        return datetime.fromtimestamp(seconds, tz=UTC)
+    except (OverflowError, OSError, ValueError) as exc:
+        raise RecordError(f"{field} is out of range: {seconds!r}") from exc
+
+
+def to_text(when: datetime | None) -> str | None:
+    """The store's text form of a time: ISO 8601 in UTC to the millisecond, fixed width."""
+    if when is None:
+        return None
+    return when.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+def now_text() -> str:
+    """The current time in the store's text form."""
+    return to_text(datetime.now(UTC))
+
+
+def parse_day(value: str | date | datetime, *, field: str) -> datetime:
+    """Parse a command-line date or datetime (a bare date is midnight UTC)."""
+    try:
+        when, _ = parse_time(value, field=field)
+    except RecordError as exc:
+        from workbench.errors import WorkbenchError
+
+        raise WorkbenchError(f"{field}: {exc}", hint="use YYYY-MM-DD or ISO 8601") from exc
+    return when
