@@ -30,8 +30,13 @@ def canonical(value: object) -> str:
 
 
 def row_hash(row: dict) -> str:
-    """The hash of a row's content, as stored: the same dict always gives the same hash."""
-    return hashlib.sha256(canonical(row).encode("utf-8")).hexdigest()
+    """The hash of a row's content, as stored: the same dict always gives the same hash.
+
+    Empty (None) fields are left out, so a column added later by a migration does not change
+    the hash of rows that have no value in it.
+    """
+    content = {k: v for k, v in row.items() if v is not None}
+    return hashlib.sha256(canonical(content).encode("utf-8")).hexdigest()
 
 
 def entry_hash(seq: int, at: str, actor: str, action: str, detail: str, prev_hash: str) -> str:

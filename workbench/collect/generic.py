@@ -1,1 +1,278 @@
-"""Placeholder: being written."""
+"""Generic tables and JSON: CSV/TSV, JSON arrays and JSON Lines, with a column mapping.
+
+The mapping says which column fills which item field (``text=body``, ``author_handle=user.name``
+for a nested JSON key, ``platform==forum`` for a fixed value). Columns named like the item's
+fields, or like the common aliases below, are mapped without being told. A file without an id
+column gets ids derived from each record's content, flagged ``derived-id``, so re-importing it
+still adds nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from workbench.collect import register
+from workbench.collect.base import FileFormat, Payload, Record, Sample
+from workbench.collect.readers import (
+    decode,
+    element_records,
+    excerpt,
+    iter_lines,
+    jsonl_records,
+)
+from workbench.errors import ImportFormatError, RecordError
+from workbench.models import ITEM_COLUMNS, LIST_FIELDS, Author, Item, Mapped, make_uid
+from workbench.timeutil import parse_time
+
+ALIASES = {
+    "id": ("id", "post_id", "tweet_id", "message_id", "uid"),
+    "text": ("text", "body", "content", "message", "full_text"),
+    "created_at": ("created_at", "date", "datetime", "timestamp", "time", "published", "created"),
+    "author_handle": ("author_handle", "author", "username", "user", "handle", "screen_name"),
+    "author_name": ("author_name", "name", "display_name"),
+    "author_id": ("author_id", "user_id"),
+    "url": ("url", "link", "permalink"),
+    "platform": ("platform", "network", "site"),
+}
+INT_FIELDS = {"likes", "reposts", "replies", "views"}
+FLOAT_FIELDS = {"lat", "lon"}
+_SPLIT = re.compile(r"[\s,;|]+")
+
+
+def resolve_mapping(columns: list[str], given: dict[str, str]) -> dict[str, str]:
+    """Item field -> column: what was given, else a column of the field's name or an alias."""
+    unknown = sorted(set(given) - set(ITEM_COLUMNS))
+    if unknown:
+        raise ImportFormatError(
+            f"--map names unknown item fields: {', '.join(unknown)}",
+            hint=f"item fields are: {', '.join(ITEM_COLUMNS)}",
+        )
+    lower = {c.lower(): c for c in columns}
+    mapping = dict(given)
+    for field in ITEM_COLUMNS:
+        if field in mapping:
+            continue
+        for alias in ALIASES.get(field, (field,)):
+            if alias in lower:
+                mapping[field] = lower[alias]
+                break
+    missing = [f for f, c in mapping.items() if not c.startswith("=") and columns
+               and c.split(".")[0] not in columns]
+    if missing:
+        raise ImportFormatError(
+            "mapped columns not in the file: "
+            + ", ".join(f"{f}={mapping[f]}" for f in missing),
+            hint=f"the file's columns are: {', '.join(columns)}",
+        )
+    if "created_at" not in mapping:
+        raise ImportFormatError(
+            "no time column: map one with --map created_at=COLUMN",
+            hint=f"the file's columns are: {', '.join(columns) or '(none found)'}",
+        )
+    return mapping
+
+
+def _value(data: dict, column: str) -> Any:
+    if column.startswith("="):
+        return column[1:]
+    value: Any = data
+    for part in column.split("."):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
+
+
+def _as_list(value: Any) -> list[str]:
+    if value in (None, ""):
+        return []
+    if isinstance(value, list):
+        return [str(v) for v in value if v not in (None, "")]
+    text = str(value).strip()
+    if text.startswith("["):
+        try:
+            return [str(v) for v in json.loads(text)]
+        except json.JSONDecodeError:
+            pass
+    return [part for part in _SPLIT.split(text) if part]
+
+
+def map_generic(record: Record, mapping: dict[str, str], platform: str) -> Mapped:
+    """Map one row or object through the column mapping."""
+    data = record.data
+    if not isinstance(data, dict):
+        raise RecordError(f"expected an object, found {type(data).__name__}")
+    values = {field: _value(data, column) for field, column in mapping.items()}
+    when, naive = parse_time(values.pop("created_at"), field=f"time ({mapping['created_at']})")
+    flags = ["naive-time"] if naive else []
+    ident = values.pop("id", None)
+    if "id" in mapping and ident in (None, ""):
+        raise RecordError(f"missing id (column {mapping['id']!r})")
+    if ident in (None, ""):
+        body = json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8")
+        ident, flags = hashlib.sha256(body).hexdigest()[:20], flags + ["derived-id"]
+    fields: dict[str, Any] = {}
+    for field, value in values.items():
+        if field in ("uid", "flags"):
+            continue
+        if field in LIST_FIELDS:
+            fields[field] = [v.lstrip("@#") if field in ("mentions", "hashtags") else v
+                             for v in _as_list(value)]
+        elif value in (None, ""):
+            continue
+        elif field in INT_FIELDS:
+            fields[field] = _number(value, field, int)
+        elif field in FLOAT_FIELDS:
+            fields[field] = _number(value, field, float)
+        else:
+            fields[field] = str(value)
+    item_platform = str(fields.pop("platform", platform)).lower()
+    if item_platform != platform:
+        for ref in ("reply_to", "repost_of", "quote_of"):
+            if fields.get(ref) and ":" not in fields[ref]:
+                fields[ref] = make_uid(item_platform, fields[ref])
+    item = Item(platform=item_platform, id=str(ident), created_at=when, flags=flags, **fields)
+    authors = []
+    author_key = item.author_id or item.author_handle
+    if author_key:
+        item.author_id = item.author_id or item.author_handle
+        authors.append(Author(item_platform, str(author_key), handle=item.author_handle,
+                              name=item.author_name))
+    return Mapped(item, authors)
+
+
+def _number(value: Any, field: str, kind: type) -> Any:
+    try:
+        return kind(float(str(value).replace(",", ""))) if kind is int else kind(value)
+    except (TypeError, ValueError) as exc:
+        raise RecordError(f"{field} is not a number: {value!r}") from exc
+
+
+class _Generic(FileFormat):
+    platform = "generic"
+
+    def map(self, record: Record) -> Mapped:
+        mapping = record.context["mapping"]
+        return map_generic(record, mapping, record.context["platform"])
+
+    @staticmethod
+    def _context(columns: list[str], options: dict) -> dict:
+        given = dict(options.get("column_map") or {})
+        platform = given.get("platform", "")
+        fixed = platform[1:] if platform.startswith("=") else "generic"
+        return {"mapping": resolve_mapping(columns, given), "platform": fixed.lower()}
+
+
+@register
+class CsvTable(_Generic):
+    """CSV or TSV with a header row."""
+
+    name = "csv"
+    title = "CSV/TSV table with a header row (generic, column mapping)"
+    blank = ""
+
+    def sniff(self, sample: Sample) -> bool:
+        return sample.suffix in ("csv", "tsv")
+
+    def records(self, payload: Payload, options: dict) -> Iterator[Record]:
+        with payload.open() as stream:
+            lines = iter_lines(stream)
+            consumed: list[int] = []
+
+            def feed() -> Iterator[str]:
+                for number, text, _note in lines:
+                    consumed.append(number)
+                    yield text
+
+            first = next(lines, None)
+            if first is None:
+                raise ImportFormatError(f"{payload.name}: the file is empty", path=payload.name)
+            header_text = first[1]
+            dialect = "excel-tab" if payload.name.lower().endswith((".tsv", ".tsv.zst")) or (
+                header_text.count("\t") > header_text.count(",")) else "excel"
+            header = next(csv.reader([header_text], dialect=dialect))
+            context = self._context(header, options)
+            reader = csv.reader(feed(), dialect=dialect)
+            while True:
+                consumed.clear()
+                try:
+                    row = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as exc:
+                    span = _line_span(consumed)
+                    yield Record(f"lines {span[1:]}", span, error=f"unreadable CSV: {exc}")
+                    continue
+                if not row or not any(cell.strip() for cell in row):
+                    continue
+                span = _line_span(consumed)
+                where = f"line {consumed[0]}" if len(consumed) == 1 else f"lines {span[1:]}"
+                if len(row) != len(header):
+                    yield Record(where, span, error=f"expected {len(header)} fields, found "
+                                 f"{len(row)}", excerpt=excerpt(",".join(row)))
+                    continue
+                yield Record(where, span, data=dict(zip(header, row, strict=True)),
+                             context=context)
+
+
+def _line_span(numbers: list[int]) -> str:
+    if not numbers:
+        return "L0"
+    return f"L{numbers[0]}" if len(numbers) == 1 else f"L{numbers[0]}-{numbers[-1]}"
+
+
+@register
+class JsonLines(_Generic):
+    """JSON Lines / NDJSON: one object per line."""
+
+    name = "jsonl"
+    title = "JSON Lines, one object per line (generic, column mapping)"
+    blank = ""
+
+    def sniff(self, sample: Sample) -> bool:
+        return sample.suffix in ("jsonl", "ndjson") or (
+            sample.head.lstrip().startswith("{") and "\n{" in sample.head.strip())
+
+    def records(self, payload: Payload, options: dict) -> Iterator[Record]:
+        context = None
+        with payload.open() as stream:
+            for record in jsonl_records(stream):
+                if record.data is not None:
+                    if context is None:
+                        columns = list(record.data) if isinstance(record.data, dict) else []
+                        context = self._context(columns, options)
+                    record.context = {**context, **record.context}
+                yield record
+
+
+@register
+class JsonArray(_Generic):
+    """A JSON array of objects (or an object holding one under ``data``/``items``/``results``)."""
+
+    name = "json"
+    title = "JSON array of objects (generic, column mapping)"
+
+    def sniff(self, sample: Sample) -> bool:
+        return sample.suffix == "json" and sample.head.lstrip().startswith(("[", "{"))
+
+    def records(self, payload: Payload, options: dict) -> Iterator[Record]:
+        text, _ = decode(payload.read_bytes(), name=payload.name)
+        path: tuple[str, ...] = ()
+        if text.lstrip().startswith("{"):
+            top = json.loads(text)
+            keys = [k for k in ("data", "items", "results", "posts") if isinstance(top.get(k), list)]
+            if not keys:
+                raise ImportFormatError(f"{payload.name}: a JSON object with no array of records",
+                                        path=payload.name)
+            path = (keys[0],)
+        context: dict = {}
+        for record in element_records(text, path, context=context):
+            if record.data is not None and "mapping" not in context:
+                columns = list(record.data) if isinstance(record.data, dict) else []
+                context.update(self._context(columns, options))
+            yield record

@@ -188,7 +188,7 @@ def element_records(
             excerpt=excerpt(text[exc.pos :]),
         )
     except KeyError as exc:
-        raise ImportFormatError(f"{where or 'document'}: no {pointer} array (missing key {exc})")
+        raise ImportFormatError(f"{where or 'document'}: no {pointer} array (missing key {exc})") from None
 
 
 def safe_members(archive: zipfile.ZipFile, *, name: str) -> list[zipfile.ZipInfo]:

@@ -1,0 +1,49 @@
+"""The bundled demo case: generated exports in the platforms' own formats, imported into a case."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from workbench.case import PLAN_FILE, Case
+from workbench.errors import CaseError
+from workbench.ingest import ImportResult
+from workbench.plan import CasePlan
+
+DEMO_PLAN = {
+    "title": "Demo: the Riverside chemical plant fire and what followed online",
+    "legal_basis": "Training exercise on synthetic data (no real persons)",
+    "retention_until": "2099-12-31",
+    "analyst": "Workshop trainee",
+    "requirements": [
+        "What happened, where and when, according to public posts?",
+        "Which accounts spread the evacuation rumours, and do they act in concert?",
+        "Which places are named, and where were photos taken?",
+    ],
+    "keywords": ["fire", "evacuation", "chemical", "plant"],
+    "hashtags": ["RiversideFire", "evacuation"],
+    "platforms": ["twitter", "telegram", "mastodon", "reddit", "bluesky"],
+    "handling": "public",
+}
+MARKER = "Demo:"
+
+
+def build_demo(path: str | Path = "cases/demo", *, posts: int = 5000, seed: int = 7,
+               progress: bool = True) -> tuple[Case, list[ImportResult]]:
+    """Generate the demo exports beside the case, create the case afresh, import every file.
+
+    An existing demo case at ``path`` is replaced; any other case there is left alone.
+    """
+    from workbench.demo.generate import generate
+
+    path = Path(path)
+    if (path / PLAN_FILE).exists():
+        if not CasePlan.load(path / PLAN_FILE).title.startswith(MARKER):
+            raise CaseError(f"{path}: holds a case that is not the demo; choose another folder")
+        shutil.rmtree(path)
+    data_dir = path.parent / f"{path.name}-exports"
+    shutil.rmtree(data_dir, ignore_errors=True)
+    manifest = generate(data_dir, seed=seed, posts=posts)
+    case = Case.create(path, **DEMO_PLAN)
+    results = [case.import_file(data_dir / name, progress=progress) for name in manifest]
+    return case, results

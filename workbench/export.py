@@ -1,0 +1,59 @@
+"""Exports of the case's tables: items, authors, quarantine, audit; CSV, JSON Lines or Parquet."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+import pandas as pd
+
+from workbench.errors import WorkbenchError
+from workbench.query import items, table
+
+if TYPE_CHECKING:
+    from workbench.case import Case
+
+TABLES = ("items", "authors", "media", "quarantine", "runs", "audit")
+FORMATS = ("csv", "jsonl", "parquet")
+
+
+def frame_for(case: Case, what: str) -> pd.DataFrame:
+    """The DataFrame an export of ``what`` writes."""
+    if what not in TABLES:
+        raise WorkbenchError(f"cannot export {what!r} yet", hint=f"choose one of {', '.join(TABLES)}")
+    if what == "items":
+        return items(case.db)
+    return table(case.db, what)
+
+
+def write_frame(df: pd.DataFrame, path: Path | IO, fmt: str) -> Path | IO:
+    """Write a DataFrame as CSV (lists as JSON text), JSON Lines or Parquet, to a file or stream."""
+    if isinstance(path, Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "csv":
+        flat = df.copy()
+        for column in flat.columns:
+            if flat[column].map(lambda v: isinstance(v, list)).any():
+                flat[column] = flat[column].map(lambda v: json.dumps(v, ensure_ascii=False)
+                                                if isinstance(v, list) else v)
+        flat.to_csv(path, index=False)
+    elif fmt == "jsonl":
+        df.to_json(path, orient="records", lines=True, date_format="iso", force_ascii=False)
+    elif fmt == "parquet":
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError as exc:
+            raise WorkbenchError("Parquet export needs pyarrow",
+                                 hint="pip install 'socmint-workbench[parquet]'") from exc
+        df.to_parquet(path, index=False)
+    else:
+        raise WorkbenchError(f"unknown export format {fmt!r}", hint=f"choose {', '.join(FORMATS)}")
+    return path
+
+
+def export(case: Case, what: str, fmt: str, path: str | Path) -> int:
+    """Export one table of the case to a file; returns the number of rows written."""
+    df = frame_for(case, what)
+    write_frame(df, Path(path), fmt)
+    return len(df)

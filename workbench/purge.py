@@ -1,0 +1,160 @@
+"""Destruction: remove items with their evidence, and record what was destroyed.
+
+Items go with their media rows, media files no other item uses, accounts no remaining item
+names, and quarantined records of destroyed payloads. A raw payload that only purged items came
+from is destroyed; one that still holds kept items is replaced by a redacted copy with the purged
+records cut out, and the kept items are re-pointed at it. The destruction record in the audit log
+says what, when, why, how many and which hashes, so ``verify`` passes afterwards and lists it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+from workbench import audit
+from workbench.errors import WorkbenchError
+from workbench.redact import redact
+from workbench.store import write
+from workbench.timeutil import now_text, parse_day, to_text
+
+if TYPE_CHECKING:
+    from workbench.case import Case
+
+
+@dataclass
+class PurgeResult:
+    items: int = 0
+    authors: int = 0
+    media_rows: int = 0
+    raw_destroyed: list[str] = field(default_factory=list)
+    raw_redacted: list[dict] = field(default_factory=list)
+    media_destroyed: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (f"destroyed {self.items} items, {self.authors} accounts, {self.media_rows} media "
+                f"records, {len(self.raw_destroyed)} raw payloads "
+                f"({len(self.raw_redacted)} more redacted), "
+                f"{len(self.media_destroyed)} media files")
+
+
+def purge(case: Case, *, before: str | date | None = None, everything: bool = False,
+          uids: list[str] | None = None, reason: str | None = None) -> PurgeResult:
+    """Destroy the items selected by exactly one of ``before``, ``everything`` or ``uids``."""
+    chosen = [name for name, value in (("--before", before), ("--all", everything),
+                                       ("--item", uids)) if value]
+    if len(chosen) != 1:
+        raise WorkbenchError("purge needs exactly one of --before DATE, --all or --item UID",
+                             hint=f"the plan's retention date is {case.plan.retention_until}")
+    db = case.db
+    result = PurgeResult()
+    with write(db):
+        if everything:
+            selector, targets = "all", [r[0] for r in db.execute("SELECT uid FROM items")]
+        elif before:
+            cutoff = to_text(parse_day(before, field="before"))
+            selector = f"created before {cutoff}"
+            targets = [r[0] for r in db.execute(
+                "SELECT uid FROM items WHERE created_at < ?", [cutoff])]
+        else:
+            selector = f"{len(uids)} items named"
+            targets = list(dict.fromkeys(uids))
+            found = {r[0] for r in db.execute(
+                f"SELECT uid FROM items WHERE uid IN ({', '.join('?' * len(targets))})", targets)}
+            unknown = [uid for uid in targets if uid not in found]
+            if unknown:
+                raise WorkbenchError(f"no such items: {', '.join(unknown[:5])}",
+                                     hint="list uids with `workbench items DIR`")
+        changes: list[audit.Change] = []
+        _remove_items(case, targets, result, changes)
+        _remove_orphans(case, result, changes)
+        audit.append(db, "purge", {
+            "selector": selector, "reason": reason or ("retention" if before or everything
+                                                       else "analyst decision"),
+            "items": result.items, "authors": result.authors, "media_rows": result.media_rows,
+            "raw_destroyed": result.raw_destroyed, "raw_redacted": result.raw_redacted,
+            "media_destroyed": result.media_destroyed,
+        }, changes)
+    # Files go only once the record of their destruction is committed.
+    for sha in result.raw_destroyed + [r["from"] for r in result.raw_redacted]:
+        case.raw_store.remove(sha)
+    for sha in result.media_destroyed:
+        case.media_store.remove(sha)
+    _scrub(db)
+    return result
+
+
+def _remove_items(case: Case, targets: list[str], result: PurgeResult, changes: list) -> None:
+    db = case.db
+    by_payload: dict[str, list[str]] = defaultdict(list)
+    for chunk in _chunks(targets, 500):
+        marks = ", ".join("?" * len(chunk))
+        for _uid, sha, span in db.execute(
+            f"SELECT uid, raw_sha256, raw_span FROM items WHERE uid IN ({marks})", chunk
+        ):
+            by_payload[sha].append(span)
+        for (uid,) in db.execute(f"SELECT uid FROM media WHERE item_uid IN ({marks})", chunk):
+            changes.append(audit.Change("media", uid, "remove", None))
+            result.media_rows += 1
+        db.execute(f"DELETE FROM media WHERE item_uid IN ({marks})", chunk)
+        db.execute(f"DELETE FROM items WHERE uid IN ({marks})", chunk)
+    changes.extend(audit.Change("items", uid, "remove", None) for uid in targets)
+    result.items = len(targets)
+    for sha, spans in by_payload.items():
+        kept = list(db.query("SELECT * FROM items WHERE raw_sha256 = ?", [sha]))
+        if not kept:
+            result.raw_destroyed.append(sha)
+            db.execute("DELETE FROM quarantine WHERE raw_sha256 = ?", [sha])
+            db.execute("UPDATE payloads SET status = 'destroyed' WHERE sha256 = ?", [sha])
+            continue
+        _redact_payload(case, sha, spans, kept, result, changes)
+
+
+def _redact_payload(case: Case, sha: str, spans: list[str], kept: list[dict],
+                    result: PurgeResult, changes: list) -> None:
+    db = case.db
+    info = db["payloads"].get(sha)
+    data = case.raw_store.path(sha).read_bytes()
+    new_data, moved = redact(data, info["compression"], spans, [row["raw_span"] for row in kept])
+    new_sha, size = case.raw_store.put_bytes(new_data)
+    db.execute("UPDATE payloads SET status = 'destroyed' WHERE sha256 = ?", [sha])
+    db["payloads"].insert({**info, "sha256": new_sha, "size": size, "stored_at": now_text(),
+                           "name": f"{info['name']} (redacted)", "status": "present"},
+                          replace=True)
+    for row in kept:
+        row.update(raw_sha256=new_sha, raw_span=moved[row["raw_span"]])
+        db.execute("UPDATE items SET raw_sha256 = ?, raw_span = ? WHERE uid = ?",
+                   [new_sha, row["raw_span"], row["uid"]])
+        changes.append(audit.Change("items", row["uid"], "update", audit.row_hash(row)))
+    db.execute("UPDATE quarantine SET raw_sha256 = ? WHERE raw_sha256 = ?", [new_sha, sha])
+    result.raw_redacted.append({"from": sha, "to": new_sha, "records_cut": len(spans)})
+
+
+def _remove_orphans(case: Case, result: PurgeResult, changes: list) -> None:
+    db = case.db
+    orphans = [r[0] for r in db.execute(
+        "SELECT uid FROM authors WHERE uid NOT IN (SELECT DISTINCT platform || ':' || author_id "
+        "FROM items WHERE author_id IS NOT NULL)")]
+    for chunk in _chunks(orphans, 500):
+        db.execute(f"DELETE FROM authors WHERE uid IN ({', '.join('?' * len(chunk))})", chunk)
+    changes.extend(audit.Change("authors", uid, "remove", None) for uid in orphans)
+    result.authors = len(orphans)
+    for (sha,) in db.execute(
+        "SELECT sha256 FROM payloads WHERE kind = 'media' AND status = 'present' "
+        "AND sha256 NOT IN (SELECT sha256 FROM media WHERE sha256 IS NOT NULL)"
+    ).fetchall():
+        db.execute("UPDATE payloads SET status = 'destroyed' WHERE sha256 = ?", [sha])
+        result.media_destroyed.append(sha)
+
+
+def _scrub(db) -> None:
+    """Leave no copy of destroyed rows in the full-text index or the write-ahead log."""
+    db.execute("INSERT INTO items_fts(items_fts) VALUES ('optimize')")
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def _chunks(values: list, size: int):
+    for start in range(0, len(values), size):
+        yield values[start : start + size]

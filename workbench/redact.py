@@ -1,0 +1,100 @@
+"""Cutting purged records out of a payload, leaving every other byte as it was.
+
+A record's span (see :mod:`workbench.collect.readers`) says where it stands. Lines are emptied
+(the line break stays, so later line numbers do not move); a JSON element becomes ``null`` (later
+character offsets move, and are returned remapped). Zip members and zstandard compression are
+rebuilt around the changed content.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections import defaultdict
+from collections.abc import Iterable
+
+import zstandard
+
+from workbench.collect.readers import decode
+
+_SPAN = re.compile(r"^(?:(?P<member>.*)\|)?(?:L(?P<l1>\d+)(?:-(?P<l2>\d+))?|C(?P<c1>\d+):(?P<c2>\d+))$")
+
+
+def parse_span(span: str) -> tuple[str | None, str, int, int]:
+    """``(member, 'L'|'C', start, end)``; line spans are inclusive, char spans half-open."""
+    match = _SPAN.match(span)
+    if not match:
+        raise ValueError(f"not a record span: {span!r}")
+    if match["l1"]:
+        first = int(match["l1"])
+        return match["member"], "L", first, int(match["l2"] or first)
+    return match["member"], "C", int(match["c1"]), int(match["c2"])
+
+
+def redact(data: bytes, compression: str | None, cut: Iterable[str],
+           keep: Iterable[str]) -> tuple[bytes, dict[str, str]]:
+    """Return the payload with the ``cut`` spans blanked, and the new span of each ``keep`` span."""
+    cut_by_member: dict[str | None, list] = defaultdict(list)
+    for span in cut:
+        member, kind, start, end = parse_span(span)
+        cut_by_member[member].append((kind, start, end))
+    if compression == "zstd":
+        plain = zstandard.ZstdDecompressor(max_window_size=2**31).stream_reader(
+            io.BytesIO(data)).read()
+        new_plain, moved = redact(plain, None, cut, keep)
+        return zstandard.ZstdCompressor(level=10).compress(new_plain), moved
+    if zipfile.is_zipfile(io.BytesIO(data)):
+        return _redact_zip(data, cut_by_member, list(keep))
+    new, shift = _redact_content(data, cut_by_member.get(None, []))
+    return new, {span: _moved(span, shift) for span in keep}
+
+
+def _redact_zip(data: bytes, cut_by_member: dict, keep: list[str]) -> tuple[bytes, dict[str, str]]:
+    out = io.BytesIO()
+    shifts: dict[str | None, list] = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename in cut_by_member:
+                content, shifts[info.filename] = _redact_content(content,
+                                                                  cut_by_member[info.filename])
+            target.writestr(info, content)
+    return out.getvalue(), {span: _moved(span, shifts.get(parse_span(span)[0], []))
+                            for span in keep}
+
+
+def _redact_content(data: bytes, spans: list[tuple[str, int, int]]) -> tuple[bytes, list]:
+    """Blank the spans in one text; returns the bytes and the char shifts (position, delta)."""
+    lines = sorted((s, e) for kind, s, e in spans if kind == "L")
+    chars = sorted((s, e) for kind, s, e in spans if kind == "C")
+    if lines:
+        parts = data.split(b"\n")
+        for first, last in lines:
+            for number in range(first, last + 1):
+                if 0 < number <= len(parts):
+                    parts[number - 1] = b"\r" if parts[number - 1].endswith(b"\r") else b""
+        data = b"\n".join(parts)
+    shifts: list[tuple[int, int]] = []
+    if chars:
+        text, encoding = decode(data)
+        pieces, pos = [], 0
+        for start, end in chars:
+            pieces += [text[pos:start], "null"]
+            shifts.append((end, len("null") - (end - start)))
+            pos = end
+        pieces.append(text[pos:])
+        bom = encoding.endswith("-bom")
+        encoding = encoding.removesuffix("-bom")
+        data = ("\ufeff" if bom else "").encode(encoding) + "".join(pieces).encode(encoding)
+    return data, shifts
+
+
+def _moved(span: str, shifts: list[tuple[int, int]]) -> str:
+    member, kind, start, end = parse_span(span)
+    if kind == "L" or not shifts:
+        return span
+    delta = sum(d for at, d in shifts if at <= start)
+    prefix = f"{member}|" if member else ""
+    return f"{prefix}C{start + delta}:{end + delta}"

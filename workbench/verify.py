@@ -1,0 +1,191 @@
+"""Verify a case: recompute every hash and replay the audit log against what is stored.
+
+Finds, and names: an audit entry changed, removed or reordered; a ledger line changed; an item,
+author or media row added, deleted or edited behind the tool's back; a raw payload or media file
+altered or removed. Purges and redactions recorded in the audit are expected, and listed.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from workbench import audit
+
+if TYPE_CHECKING:
+    from workbench.case import Case
+
+
+@dataclass
+class VerifyReport:
+    """What ``verify`` found. ``ok`` is False when anything is wrong."""
+
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    destructions: list[str] = field(default_factory=list)
+    checked: dict[str, int] = field(default_factory=dict)
+    head: tuple[int, str] = (0, audit.GENESIS)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def lines(self) -> list[str]:
+        """The report as lines for a person."""
+        counts = ", ".join(f"{n} {what}" for what, n in self.checked.items())
+        out = [f"checked {counts}", f"audit head: entry {self.head[0]} {self.head[1]}"]
+        out += [f"destroyed: {d}" for d in self.destructions]
+        out += [f"warning: {w}" for w in self.warnings]
+        out += [f"PROBLEM: {p}" for p in self.problems]
+        out.append("verify: OK" if self.ok else f"verify: FAILED ({len(self.problems)} problems)")
+        return out
+
+
+def verify(case: Case) -> VerifyReport:
+    """Check the whole case; never changes it."""
+    report = VerifyReport()
+    entries = _check_chain(case, report)
+    expected_rows = _check_ledger(case, entries, report)
+    _check_tables(case, expected_rows, report)
+    _check_files(case, entries, report)
+    _check_plan(case, entries, report)
+    report.head = audit.head(case.db)
+    return report
+
+
+def _check_chain(case: Case, report: VerifyReport) -> list[dict]:
+    entries = list(case.db.query("SELECT * FROM audit ORDER BY seq"))
+    prev = audit.GENESIS
+    for expected_seq, entry in enumerate(entries, start=1):
+        seq = entry["seq"]
+        if seq != expected_seq:
+            report.problems.append(f"audit entry {expected_seq} is missing (next is {seq})")
+        if entry["prev_hash"] != prev:
+            report.problems.append(f"audit entry {seq}: does not follow the entry before it")
+        recomputed = audit.entry_hash(seq, entry["at"], entry["actor"], entry["action"],
+                                      entry["detail"], entry["prev_hash"])
+        if recomputed != entry["hash"]:
+            report.problems.append(f"audit entry {seq} ({entry['action']}): altered "
+                                   "(its content no longer matches its hash)")
+        prev = entry["hash"]
+        try:
+            entry["detail"] = json.loads(entry["detail"])
+        except (TypeError, json.JSONDecodeError):
+            report.problems.append(f"audit entry {seq}: detail is not readable")
+            entry["detail"] = {}
+    report.checked["audit entries"] = len(entries)
+    return entries
+
+
+def _check_ledger(case: Case, entries: list[dict], report: VerifyReport) -> dict:
+    """Replay the ledger; returns table -> key -> expected row hash."""
+    by_entry: dict[int, list[tuple]] = {}
+    for line in case.db.execute(
+        "SELECT audit_seq, tbl, key, op, row_sha256 FROM ledger ORDER BY seq"
+    ):
+        by_entry.setdefault(line[0], []).append(line[1:])
+    expected: dict[str, dict[str, str]] = {tbl: {} for tbl in audit.LEDGER_TABLES}
+    known = set()
+    for entry in entries:
+        seq = entry["seq"]
+        known.add(seq)
+        lines = by_entry.get(seq, [])
+        claimed = entry["detail"].get("ledger") if isinstance(entry["detail"], dict) else None
+        if claimed is None:
+            if lines:
+                report.problems.append(f"ledger: {len(lines)} lines under audit entry {seq}, "
+                                       "which lists none")
+            continue
+        if len(lines) != claimed.get("lines") or audit.ledger_digest(lines) != claimed.get(
+            "sha256"
+        ):
+            report.problems.append(
+                f"ledger: the lines of audit entry {seq} ({entry['action']}) were altered, "
+                f"added or removed ({len(lines)} found, {claimed.get('lines')} recorded)"
+            )
+        for tbl, key, op, sha in lines:
+            rows = expected.setdefault(tbl, {})
+            if op == "remove":
+                rows.pop(key, None)
+            else:
+                rows[key] = sha
+    orphans = set(by_entry) - known
+    if orphans:
+        report.problems.append(f"ledger: lines under audit entries that do not exist: "
+                               f"{sorted(orphans)[:5]}")
+    report.checked["ledger lines"] = sum(len(v) for v in by_entry.values())
+    return expected
+
+
+def _check_tables(case: Case, expected: dict[str, dict[str, str]], report: VerifyReport) -> None:
+    for tbl, key_column in audit.LEDGER_TABLES.items():
+        rows = expected.get(tbl, {})
+        seen = set()
+        for row in case.db.query(f"SELECT * FROM {tbl}"):
+            key = row[key_column]
+            seen.add(key)
+            want = rows.get(key)
+            if want is None:
+                report.problems.append(f"{tbl} row {key}: added outside the workbench")
+            elif audit.row_hash(row) != want:
+                report.problems.append(f"{tbl} row {key}: edited outside the workbench")
+        for key in rows.keys() - seen:
+            report.problems.append(f"{tbl} row {key}: deleted outside the workbench")
+        report.checked[tbl] = len(seen)
+
+
+def expected_files(entries: list[dict]) -> dict[str, set[str]]:
+    """The raw and media files the audit log says should be present now."""
+    present: dict[str, set[str]] = {"raw": set(), "media": set()}
+    for entry in entries:
+        detail, action = entry["detail"], entry["action"]
+        if not isinstance(detail, dict):
+            continue
+        if action == "import.started" and detail.get("raw"):
+            present["raw"].add(detail["raw"])
+        elif action == "media.stored":
+            present["media"].add(detail["sha256"])
+        elif action == "purge":
+            for kind in ("raw", "media"):
+                present[kind] -= set(detail.get(f"{kind}_destroyed", []))
+            for swap in detail.get("raw_redacted", []):
+                present["raw"].discard(swap["from"])
+                present["raw"].add(swap["to"])
+    return present
+
+
+def _check_files(case: Case, entries: list[dict], report: VerifyReport) -> None:
+    present = expected_files(entries)
+    stores = {"raw": case.raw_store, "media": case.media_store}
+    for kind, store in stores.items():
+        for sha in sorted(present[kind]):
+            problem = store.check(sha)
+            if problem:
+                report.problems.append(f"{kind}/{sha[:2]}/{sha}: {problem}")
+        for name in store.names():
+            if name not in present[kind]:
+                report.warnings.append(f"{kind}/{name[:2]}/{name}: not recorded in the audit log")
+        report.checked[f"{kind} files"] = len(present[kind])
+    orphans = [uid for uid, sha in case.db.execute("SELECT uid, raw_sha256 FROM items")
+               if sha not in present["raw"]]
+    if orphans:
+        report.problems.append(f"{len(orphans)} items point at a raw payload that is not in the "
+                               f"case, e.g. {', '.join(orphans[:3])}")
+    for entry in entries:
+        if entry["action"] == "purge" and isinstance(entry["detail"], dict):
+            d = entry["detail"]
+            report.destructions.append(
+                f"{entry['at']} by {entry['actor']}: {d.get('items', 0)} items, "
+                f"{len(d.get('raw_destroyed', []))} raw payloads, "
+                f"{len(d.get('raw_redacted', []))} redacted, "
+                f"{len(d.get('media_destroyed', []))} media files; why: {d.get('reason')}"
+            )
+
+
+def _check_plan(case: Case, entries: list[dict], report: VerifyReport) -> None:
+    recorded = [e["detail"].get("plan_sha256") for e in entries
+                if e["action"] in ("case.created", "plan.updated") and isinstance(e["detail"], dict)]
+    if recorded and recorded[-1] != case._plan_hash():
+        report.warnings.append("case.yaml was edited outside the workbench since the last audit "
+                               "entry for it (open the case to record the change)")
