@@ -187,7 +187,7 @@ class Importer:
         item = mapped.item
         note = record.context.get("encoding") if record.context else None
         if note:
-            item.flags.append(f"encoding:{note}")
+            item.caveats.append(f"encoding:{note}")
         row = item.to_row()
         row.update(self.provenance)
         row["raw_locator"], row["raw_span"] = record.locator, record.span
@@ -201,9 +201,9 @@ class Importer:
         rows, seen, new = [r.item for r in mapped], set(), []
         existing = _existing(self.db, "items", [r["uid"] for r in rows])
         for row in rows:
-            flags = row["flags"]
+            caveats = row["caveats"]
             for note in ("naive-time", "encoding:"):
-                if note in flags:
+                if note in caveats:
                     label = NOTES[note]
                     result.notes[label] = result.notes.get(label, 0) + 1
             if row["uid"] in existing or row["uid"] in seen:

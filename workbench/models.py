@@ -55,7 +55,8 @@ class Item:
     lat: float | None = None
     lon: float | None = None
     place: str | None = None
-    flags: list[str] = field(default_factory=list)
+    #: What to keep in mind about this record: naive-time, derived-id, encoding:cp1252, deleted, …
+    caveats: list[str] = field(default_factory=list)
 
     @property
     def uid(self) -> str:
@@ -74,7 +75,7 @@ class Item:
         return row
 
 
-LIST_FIELDS = ("mentions", "hashtags", "links", "media", "flags")
+LIST_FIELDS = ("mentions", "hashtags", "links", "media", "caveats")
 
 
 @dataclass(slots=True)

@@ -64,9 +64,10 @@ def items(
         sql += f" LIMIT {int(limit)}"
     try:
         rows = list(db.query(sql, params))
-    except sqlite3.OperationalError as exc:
-        if not text or "fts5" not in str(exc).lower() and "syntax" not in str(exc).lower():
+    except sqlite3.OperationalError:
+        if not text:
             raise
+        # Not valid FTS5 query syntax: search for the words as they were typed.
         params[0] = db.quote_fts(text)
         rows = list(db.query(sql, params))
     return frame(rows, db["items"].columns_dict)

@@ -34,7 +34,7 @@ def m001_spine(db: sqlite_utils.Database) -> None:
             "reply_to": text, "repost_of": text, "quote_of": text, "conversation_id": text,
             "mentions": text, "hashtags": text, "links": text, "media": text,
             "likes": integer, "reposts": integer, "replies": integer, "views": integer,
-            "lat": real, "lon": real, "place": text, "flags": text,
+            "lat": real, "lon": real, "place": text, "caveats": text,
             "source": text, "collector": text, "collector_version": text, "collected_at": text,
             "run_id": integer, "raw_sha256": text, "raw_locator": text, "raw_span": text,
         },

@@ -109,16 +109,16 @@ def map_generic(record: Record, mapping: dict[str, str], platform: str) -> Mappe
         raise RecordError(f"expected an object, found {type(data).__name__}")
     values = {field: _value(data, column) for field, column in mapping.items()}
     when, naive = parse_time(values.pop("created_at"), field=f"time ({mapping['created_at']})")
-    flags = ["naive-time"] if naive else []
+    caveats = ["naive-time"] if naive else []
     ident = values.pop("id", None)
     if "id" in mapping and ident in (None, ""):
         raise RecordError(f"missing id (column {mapping['id']!r})")
     if ident in (None, ""):
         body = json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8")
-        ident, flags = hashlib.sha256(body).hexdigest()[:20], flags + ["derived-id"]
+        ident, caveats = hashlib.sha256(body).hexdigest()[:20], caveats + ["derived-id"]
     fields: dict[str, Any] = {}
     for field, value in values.items():
-        if field in ("uid", "flags"):
+        if field in ("uid", "caveats"):
             continue
         if field in LIST_FIELDS:
             fields[field] = [v.lstrip("@#") if field in ("mentions", "hashtags") else v
@@ -136,7 +136,7 @@ def map_generic(record: Record, mapping: dict[str, str], platform: str) -> Mappe
         for ref in ("reply_to", "repost_of", "quote_of"):
             if fields.get(ref) and ":" not in fields[ref]:
                 fields[ref] = make_uid(item_platform, fields[ref])
-    item = Item(platform=item_platform, id=str(ident), created_at=when, flags=flags, **fields)
+    item = Item(platform=item_platform, id=str(ident), created_at=when, caveats=caveats, **fields)
     authors = []
     author_key = item.author_id or item.author_handle
     if author_key:
@@ -157,15 +157,34 @@ class _Generic(FileFormat):
     platform = "generic"
 
     def map(self, record: Record) -> Mapped:
-        mapping = record.context["mapping"]
-        return map_generic(record, mapping, record.context["platform"])
+        data = record.data
+        if not isinstance(data, dict):
+            raise RecordError(f"expected an object, found {type(data).__name__}")
+        return map_generic(record, self._mapping(record.context, list(data)),
+                           record.context["platform"])
 
     @staticmethod
-    def _context(columns: list[str], options: dict) -> dict:
+    def _mapping(context: dict, columns: list[str]) -> dict[str, str]:
+        """The mapping for records with these columns (JSON records may differ line to line)."""
+        key = tuple(columns)
+        cache = context["resolved"]
+        if key not in cache:
+            try:
+                cache[key] = resolve_mapping(columns, context["given"])
+            except ImportFormatError as exc:
+                cache[key] = exc
+        found = cache[key]
+        if isinstance(found, ImportFormatError):
+            raise RecordError(found.message)
+        return found
+
+    def _context(self, columns: list[str], options: dict) -> dict:
+        """Shared by a file's records; fails at once when the first record cannot be mapped."""
         given = dict(options.get("column_map") or {})
         platform = given.get("platform", "")
         fixed = platform[1:] if platform.startswith("=") else "generic"
-        return {"mapping": resolve_mapping(columns, given), "platform": fixed.lower()}
+        resolve_mapping(columns, given)
+        return {"given": given, "platform": fixed.lower(), "resolved": {}}
 
 
 @register
@@ -183,11 +202,14 @@ class CsvTable(_Generic):
         with payload.open() as stream:
             lines = iter_lines(stream)
             consumed: list[int] = []
+            notes: list[str] = []
 
             def feed() -> Iterator[str]:
-                for number, text, _note in lines:
+                for number, text, note in lines:
                     consumed.append(number)
-                    yield text
+                    if note:
+                        notes.append(note)
+                    yield text + "\n"
 
             first = next(lines, None)
             if first is None:
@@ -200,6 +222,7 @@ class CsvTable(_Generic):
             reader = csv.reader(feed(), dialect=dialect)
             while True:
                 consumed.clear()
+                notes.clear()
                 try:
                     row = next(reader)
                 except StopIteration:
@@ -217,7 +240,7 @@ class CsvTable(_Generic):
                                  f"{len(row)}", excerpt=excerpt(",".join(row)))
                     continue
                 yield Record(where, span, data=dict(zip(header, row, strict=True)),
-                             context=context)
+                             context={**context, "encoding": notes[0]} if notes else context)
 
 
 def _line_span(numbers: list[int]) -> str:

@@ -1,0 +1,40 @@
+"""Shared fixtures: a fresh case in a temporary folder, and small file writers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from workbench.case import Case
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture
+def case(tmp_path: Path) -> Case:
+    """A new, empty case."""
+    c = Case.create(tmp_path / "case", title="Test case", legal_basis="public interest research",
+                    retention_until="2099-01-01", countries=["GB"])
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def write_jsonl(tmp_path: Path):
+    """Write objects (or raw strings, kept as they are) as lines of a .jsonl file."""
+
+    def write(name: str, rows: list, *, newline: str = "\n", encoding: str = "utf-8") -> Path:
+        path = tmp_path / name
+        lines = [r if isinstance(r, str) else json.dumps(r, ensure_ascii=False) for r in rows]
+        path.write_bytes((newline.join(lines) + newline).encode(encoding))
+        return path
+
+    return write
+
+
+def post(i: int, **extra) -> dict:
+    """A generic post record, as a CSV/JSON export from some tool would have it."""
+    return {"id": f"p{i}", "created_at": f"2024-03-{1 + i % 28:02d}T10:{i % 60:02d}:00Z",
+            "text": f"post number {i} about the river fire", "author": f"user{i % 7}", **extra}

@@ -1,0 +1,219 @@
+"""The import pipeline, through the generic formats: evidence, dedupe, quarantine, bad input."""
+
+import json
+
+import pandas as pd
+import pytest
+
+from workbench.collect import formats, register
+from workbench.collect.base import FileFormat
+from workbench.collect.readers import jsonl_records
+from workbench.errors import ImportFormatError
+from workbench.evidence import sha256_file
+
+from .conftest import post
+
+
+def test_payload_is_kept_exactly_as_received(case, write_jsonl):
+    path = write_jsonl("posts.jsonl", [post(i) for i in range(5)], newline="\r\n")
+    result = case.import_file(path, progress=False)
+    assert (result.format, result.imported, result.quarantined) == ("jsonl", 5, 0)
+    sha = sha256_file(path)
+    assert result.sha256 == sha
+    assert case.raw_store.path(sha).read_bytes() == path.read_bytes()
+    df = case.items()
+    assert set(df.raw_sha256) == {sha}
+    assert list(df.raw_locator) == [f"line {n}" for n in range(1, 6)]
+    assert (df.source == "file:posts.jsonl").all()
+    assert (df.collector == "import:jsonl").all()
+    assert df.collected_at.notna().all()
+
+
+def test_reimport_adds_nothing(case, write_jsonl):
+    path = write_jsonl("posts.jsonl", [post(i) for i in range(20)] + ["{broken"])
+    first = case.import_file(path, progress=False)
+    again = case.import_file(path, progress=False)
+    assert (first.imported, first.quarantined) == (20, 1)
+    assert (again.imported, again.duplicates, again.quarantined) == (0, 20, 0)
+    assert len(case.items()) == 20
+    assert len(case.quarantine()) == 1
+    # The same records in a different file are duplicates too.
+    other = write_jsonl("copy.jsonl", [post(i) for i in range(25)])
+    third = case.import_file(other, progress=False)
+    assert (third.imported, third.duplicates) == (5, 20)
+
+
+def test_items_dataframe_has_proper_dtypes(case, write_jsonl):
+    path = write_jsonl("p.jsonl", [post(1, hashtags="#fire #river", likes="12", lat=51.5,
+                                        lon=-0.12)])
+    case.import_file(path, progress=False)
+    df = case.items()
+    assert isinstance(df.created_at.dtype, pd.DatetimeTZDtype) and str(df.created_at.dt.tz) == "UTC"
+    assert df.hashtags.iloc[0] == ["fire", "river"]
+    assert df.mentions.iloc[0] == []
+    assert df.likes.dtype == "Int64" and df.likes.iloc[0] == 12
+    assert df.lat.iloc[0] == 51.5
+
+
+def test_items_filters(case, write_jsonl):
+    rows = [post(i) for i in range(30)]
+    rows[3]["text"] = "Évacuation du quartier près de la rivière"
+    rows[4]["platform"] = "forum"
+    case.import_file(write_jsonl("p.jsonl", rows), progress=False)
+    assert list(case.items(text="evacuation").id) == ["p3"]  # accents folded
+    assert list(case.items(text='"river fire" AND number').id)  # FTS5 syntax
+    assert len(case.items(text='unbalanced "quote')) == 0  # bad syntax is quoted, not an error
+    assert list(case.items(platform="forum").id) == ["p4"]
+    march2 = case.items(since="2024-03-02", until="2024-03-02")
+    assert set(march2.id) == {"p1", "p29"}
+    assert set(case.items(author="@USER3").author_handle) == {"user3"}
+    assert len(case.items(limit=5)) == 5
+
+
+def test_malformed_records_are_quarantined_with_where_and_why(case, write_jsonl):
+    rows = [post(0), "{not json", post(2, created_at="yesterday"), post(3, likes="many"),
+            json.dumps([1, 2]), post(5)]
+    result = case.import_file(write_jsonl("bad.jsonl", rows), progress=False)
+    assert (result.imported, result.quarantined) == (2, 4)
+    q = case.quarantine().set_index("locator")
+    assert "invalid JSON" in q.loc["line 2", "reason"]
+    assert "not a recognised time" in q.loc["line 3", "reason"]
+    assert "likes is not a number" in q.loc["line 4", "reason"]
+    assert "expected an object" in q.loc["line 5", "reason"]
+    assert q.loc["line 2", "excerpt"] == "{not json"
+    assert (q.source == "bad.jsonl").all()
+
+
+def test_naive_times_are_utc_and_flagged(case, write_jsonl):
+    result = case.import_file(write_jsonl("n.jsonl", [post(1, created_at="2024-03-01 12:00:00")]),
+                              progress=False)
+    df = case.items()
+    assert df.created_at.iloc[0] == pd.Timestamp("2024-03-01 12:00:00", tz="UTC")
+    assert df["caveats"].iloc[0] == ["naive-time"]
+    assert result.notes == {"naive times taken as UTC": 1}
+
+
+def test_encodings_boms_and_hostile_text(case, tmp_path):
+    text = "Ünïcödé 👍🏽 مرحبا بالعالم <script>alert(1)</script> \u202eevil\u202c"
+    csv_cp1252 = tmp_path / "win.csv"
+    csv_cp1252.write_bytes("id,date,text\n1,2024-03-01T00:00:00Z,café crème\n".encode("cp1252"))
+    csv_bom = tmp_path / "bom.csv"
+    csv_bom.write_bytes(b"\xef\xbb\xbf" + f"id,date,text\r\n2,2024-03-01T00:00:00Z,{text}\r\n"
+                        .encode())
+    json_utf16 = tmp_path / "u16.json"
+    json_utf16.write_bytes(json.dumps([{"id": 3, "date": "2024-03-01T00:00:00Z", "text": text}],
+                                      ensure_ascii=False).encode("utf-16"))
+    results = [case.import_file(p, progress=False) for p in (csv_cp1252, csv_bom, json_utf16)]
+    assert [r.imported for r in results] == [1, 1, 1]
+    texts = dict(zip(case.items().id, case.items().text, strict=True))
+    assert texts == {"1": "café crème", "2": text, "3": text}
+    caveats = dict(zip(case.items().id, case.items()["caveats"], strict=True))
+    assert caveats["1"] == ["encoding:cp1252"]
+    assert results[0].notes == {"records not in UTF-8": 1}
+
+
+def test_csv_with_quoted_newlines_and_a_column_map(case, tmp_path):
+    path = tmp_path / "forum.csv"
+    path.write_text('msg,when,who,body,tags\n'
+                    '10,2024-03-01T09:00:00Z,ann,"line one\nline two",#a #b\n'
+                    '11,2024-03-01T09:05:00Z,bob,short,\n'
+                    '12,2024-03-01T09:06:00Z,cy\n', encoding="utf-8")
+    result = case.import_file(path, column_map={"id": "msg", "created_at": "when",
+                                                "author_handle": "who", "text": "body",
+                                                "hashtags": "tags", "platform": "=forum"},
+                              progress=False)
+    assert (result.imported, result.quarantined) == (2, 1)
+    df = case.items()
+    assert list(df.uid) == ["forum:10", "forum:11"]
+    assert df.text.iloc[0] == "line one\nline two"
+    assert df.raw_span.iloc[0] == "L2-3"
+    assert df.hashtags.iloc[0] == ["a", "b"]
+    assert "expected 5 fields, found 3" in case.quarantine().reason.iloc[0]
+
+
+def test_unknown_mapping_and_missing_columns_are_named(case, tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("a,b\n1,2\n")
+    with pytest.raises(ImportFormatError, match="no time column"):
+        case.import_file(path, progress=False)
+    with pytest.raises(ImportFormatError, match="unknown item fields: colour"):
+        case.import_file(path, column_map={"colour": "a"}, progress=False)
+    with pytest.raises(ImportFormatError, match="not in the file: text=body"):
+        case.import_file(path, column_map={"text": "body", "created_at": "a"}, progress=False)
+
+
+def test_files_without_ids_get_stable_derived_ids(case, tmp_path):
+    path = tmp_path / "noid.csv"
+    path.write_text("date,text\n2024-03-01T00:00:00Z,a\n2024-03-01T00:00:01Z,b\n")
+    assert case.import_file(path, progress=False).imported == 2
+    assert case.import_file(path, progress=False).duplicates == 2
+    assert all("derived-id" in f for f in case.items()["caveats"])
+
+
+def test_unknown_and_empty_files_get_clear_errors(case, tmp_path):
+    odd = tmp_path / "notes.txt"
+    odd.write_text("just some notes\n")
+    with pytest.raises(ImportFormatError) as info:
+        case.import_file(odd, progress=False)
+    assert "notes.txt" in str(info.value) and "tried" in str(info.value)
+    for name in formats():
+        assert name in str(info.value)
+    empty = tmp_path / "empty.jsonl"
+    empty.write_bytes(b"")
+    with pytest.raises(ImportFormatError, match="empty"):
+        case.import_file(empty, progress=False)
+    with pytest.raises(ImportFormatError, match="no such file"):
+        case.import_file(tmp_path / "missing.json", progress=False)
+    with pytest.raises(ImportFormatError, match="unknown format 'tweets'"):
+        case.import_file(odd, format="tweets", progress=False)
+
+
+def test_broken_json_document_keeps_what_came_before(case, tmp_path):
+    path = tmp_path / "cut.json"
+    good = [post(i) for i in range(3)]
+    path.write_text(json.dumps(good)[:-1] + ', {"id": "x", "text": "cut off', encoding="utf-8")
+    result = case.import_file(path, progress=False)
+    assert (result.imported, result.quarantined) == (3, 1)
+    reason = case.quarantine().reason.iloc[0]
+    assert "invalid JSON from here on" in reason
+
+
+@register
+class _Flaky(FileFormat):
+    """A plugin format that is interrupted after its 2,500th record, like a Ctrl-C would."""
+
+    name, title, platform, blank = "test-flaky", "test only", "generic", ""
+    stop_after: int | None = None
+
+    def sniff(self, sample):
+        return False
+
+    def records(self, payload, options):
+        with payload.open() as stream:
+            for n, record in enumerate(jsonl_records(stream)):
+                if self.stop_after is not None and n == self.stop_after:
+                    raise KeyboardInterrupt
+                yield record
+
+    def map(self, record):
+        from workbench.collect.generic import map_generic
+
+        return map_generic(record, {"id": "id", "created_at": "created_at", "text": "text"},
+                           "generic")
+
+
+def test_interrupted_import_keeps_its_batches_and_resumes(case, write_jsonl):
+    path = write_jsonl("big.jsonl", [post(i) for i in range(5000)])
+    flaky = formats()["test-flaky"]
+    flaky.stop_after = 2500
+    with pytest.raises(KeyboardInterrupt):
+        case.import_file(path, format="test-flaky", progress=False)
+    kept = len(case.items())
+    assert kept == 2000  # the whole first batch, nothing of the half-read second one
+    runs = list(case.db["runs"].rows)
+    assert runs[-1]["status"] == "interrupted"
+    flaky.stop_after = None
+    result = case.import_file(path, format="test-flaky", progress=False)
+    assert (result.imported, result.duplicates) == (5000 - kept, kept)
+    assert len(case.items()) == 5000
+    assert case.verify().ok

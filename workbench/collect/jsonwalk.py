@@ -1,0 +1,146 @@
+"""Walking a JSON document lazily, to find nested records with their exact character spans.
+
+``readers.array_elements`` finds the elements of one array at a fixed key path. Exports that nest
+their records deeper (a Telegram account export's chats, a Bluesky thread's replies) need to walk
+the document: :func:`walk_object` and :func:`walk_array` go through one value member by member and
+hand each member's start to a visitor. A visitor either returns ``None`` (the member is parsed and
+kept in ``seen``) or a generator that yields records and *returns* where the member's value ends,
+so walkers compose with ``end = yield from ...``. Offsets are positions in the decoded text, so
+``text[start:end]`` is a record exactly as received. Each value is parsed by the json module.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Generator, Iterator
+from typing import Any
+
+from workbench.collect.base import Record
+from workbench.collect.readers import excerpt
+
+_WS = re.compile(r"[ \t\n\r]*")
+_DECODER = json.JSONDecoder()
+
+Walk = Generator[Record, None, int]
+Visitor = Callable[[Any, int], Walk | None]
+
+
+class BrokenJSON(Exception):
+    """A syntax error met while reading the record that starts at ``start``."""
+
+    def __init__(self, start: int, error: json.JSONDecodeError, where: str = ""):
+        super().__init__(error.msg)
+        self.start, self.error, self.where = start, error, where
+
+
+def skip_ws(text: str, pos: int) -> int:
+    """The position of the first non-whitespace character at or after ``pos``."""
+    return _WS.match(text, pos).end()
+
+
+def value_at(text: str, pos: int, where: str = "") -> tuple[Any, int]:
+    """Parse the one value starting at ``pos``: ``(value, end)``; a syntax error names ``pos``."""
+    try:
+        return _DECODER.raw_decode(text, pos)
+    except json.JSONDecodeError as exc:
+        raise BrokenJSON(pos, exc, where) from exc
+
+
+def walk_object(text: str, pos: int, visit: Visitor, seen: dict | None = None) -> Walk:
+    """Walk the object at ``pos`` member by member; returns the position after its ``}``."""
+    pos = skip_ws(text, pos)
+    if text[pos : pos + 1] != "{":
+        raise json.JSONDecodeError("expected an object", text, pos)
+    pos = skip_ws(text, pos + 1)
+    if text[pos : pos + 1] == "}":
+        return pos + 1
+    while True:
+        if text[pos : pos + 1] != '"':
+            raise json.JSONDecodeError("expected a key", text, pos)
+        key, pos = _DECODER.raw_decode(text, pos)
+        pos = skip_ws(text, pos)
+        if text[pos : pos + 1] != ":":
+            raise json.JSONDecodeError("expected ':'", text, pos)
+        pos = skip_ws(text, pos + 1)
+        walker = visit(key, pos)
+        if walker is None:
+            value, end = _DECODER.raw_decode(text, pos)
+            if seen is not None:
+                seen[key] = value
+        else:
+            end = yield from walker
+        pos = skip_ws(text, end)
+        char = text[pos : pos + 1]
+        if char == "}":
+            return pos + 1
+        if char != ",":
+            raise json.JSONDecodeError("expected ',' or '}'", text, pos)
+        pos = skip_ws(text, pos + 1)
+
+
+def walk_array(text: str, pos: int, visit: Visitor) -> Walk:
+    """Walk the array at ``pos`` element by element; returns the position after its ``]``."""
+    pos = skip_ws(text, pos)
+    if text[pos : pos + 1] != "[":
+        raise json.JSONDecodeError("expected an array", text, pos)
+    pos = skip_ws(text, pos + 1)
+    if text[pos : pos + 1] == "]":
+        return pos + 1
+    index = 0
+    while True:
+        walker = visit(index, pos)
+        if walker is None:
+            _, end = _DECODER.raw_decode(text, pos)
+        else:
+            end = yield from walker
+        index += 1
+        pos = skip_ws(text, end)
+        char = text[pos : pos + 1]
+        if char == "]":
+            return pos + 1
+        if char != ",":
+            raise json.JSONDecodeError("expected ',' or ']'", text, pos)
+        pos = skip_ws(text, pos + 1)
+
+
+def is_value(text: str, pos: int, opener: str) -> bool:
+    """Whether the value at ``pos`` starts with ``opener`` (``{`` or ``[``)."""
+    return text[pos : pos + 1] == opener
+
+
+def walk_document(text: str, walk: Callable[[int], Walk], *, member: str | None = None
+                  ) -> Iterator[Record]:
+    """Run ``walk`` over the whole text; a syntax error quarantines everything from its record on.
+
+    The records yielded before the error stand. The error becomes one record whose span runs from
+    the start of the broken record (or the error itself, between records) to the end of the text,
+    so nothing received is left outside a span.
+    """
+    prefix = f"{member}|" if member else ""
+    where = f"{member} " if member else ""
+    try:
+        end = yield from walk(skip_ws(text, 0))
+    except BrokenJSON as exc:
+        yield _broken(text, exc.start, exc.error, exc.where, prefix, where)
+        return
+    except json.JSONDecodeError as exc:
+        yield _broken(text, exc.pos, exc, "", prefix, where)
+        return
+    end = skip_ws(text, end)
+    if end < len(text):
+        error = json.JSONDecodeError("extra data after the document", text, end)
+        yield _broken(text, end, error, "", prefix, where)
+
+
+def _broken(text: str, start: int, error: json.JSONDecodeError, pointer: str, prefix: str,
+            where: str) -> Record:
+    line, column = error.lineno, error.colno
+    record_of = f" in {pointer}" if pointer else ""
+    return Record(
+        f"{where}line {line}, column {column}{record_of}",
+        f"{prefix}C{start}:{len(text)}",
+        error=f"invalid JSON from here on: {error.msg}{record_of}; "
+              "the records after this point were not read",
+        excerpt=excerpt(text[start:]),
+    )

@@ -1,0 +1,267 @@
+"""What the Twitter/X formats share: ids and URLs, v1.1-shaped entities, media, places, accounts.
+
+The "Download your data" archive and the API v1.1 both carry tweets in the v1.1 shape (the archive
+with every number as a string), so their entities, media and coordinates are read here once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import PurePosixPath
+from urllib.parse import urlsplit
+
+from workbench.errors import RecordError
+from workbench.models import Author, Media, make_uid
+from workbench.timeutil import parse_time
+
+PLATFORM = "twitter"
+SITE = "https://twitter.com"
+#: Twitter's snowflake ids count milliseconds from this epoch (2010-11-04).
+SNOWFLAKE_EPOCH_MS = 1288834974657
+#: Snowflake ids start near this value; older tweet ids are plain counters without a time.
+FIRST_SNOWFLAKE = 29700859247
+MEDIA_KINDS = {"photo": "photo", "video": "video", "animated_gif": "gif"}
+# v2 media keys start with the media type's number: 3_ photo, 7_ video, 16_ animated GIF.
+MEDIA_KEY_KINDS = {"3": "photo", "7": "video", "16": "gif"}
+# "und" and Twitter's q-codes (qme media only, qht hashtags only, ...) say there is no language.
+NO_LANGUAGE = {"und", "zxx", "qam", "qct", "qht", "qme", "qst", "art"}
+STATUS_URL = re.compile(
+    r"^https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/(?:[A-Za-z0-9_]+|i/web)/status(?:es)?/(\d+)"
+    r"/?(?:[?#].*)?$"
+)
+
+
+def uid(ident: str) -> str:
+    """The workbench uid of a tweet or account id."""
+    return make_uid(PLATFORM, ident)
+
+
+def tweet_url(tweet_id: str, handle: str | None = None) -> str:
+    """The tweet's permalink; without the handle, the form Twitter redirects from any id."""
+    return f"{SITE}/{handle}/status/{tweet_id}" if handle else f"{SITE}/i/web/status/{tweet_id}"
+
+
+def profile_url(handle: str | None) -> str | None:
+    return f"{SITE}/{handle}" if handle else None
+
+
+def ident(obj: dict | None, *keys: str) -> str | None:
+    """The first present, non-empty id among ``keys``, as text (ids may come as numbers)."""
+    if not isinstance(obj, dict):
+        return None
+    for key in keys:
+        value = obj.get(key)
+        if value not in (None, "") and not isinstance(value, bool | dict | list):
+            return str(value)
+    return None
+
+
+def as_int(value: object) -> int | None:
+    """A count as an int; the archive writes counts as strings ("12")."""
+    if value in (None, "") or isinstance(value, bool):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def as_float(value: object) -> float | None:
+    if value in (None, "") or isinstance(value, bool):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def language(code: object) -> str | None:
+    """The tweet's language code, or None when Twitter says it has none."""
+    if not isinstance(code, str) or not code or code in NO_LANGUAGE:
+        return None
+    return code
+
+
+def unique(values: Iterable[str | None]) -> list[str]:
+    """Values in first-seen order, without repeats or blanks."""
+    seen: dict[str, None] = {}
+    for value in values:
+        if value:
+            seen.setdefault(value, None)
+    return list(seen)
+
+
+def snowflake_time(tweet_id: str) -> datetime | None:
+    """The creation time encoded in a snowflake tweet id, to the millisecond."""
+    if not tweet_id.isdigit() or int(tweet_id) < FIRST_SNOWFLAKE:
+        return None
+    millis = (int(tweet_id) >> 22) + SNOWFLAKE_EPOCH_MS
+    return datetime.fromtimestamp(millis / 1000, tz=UTC)
+
+
+def optional_time(value: object) -> datetime | None:
+    """An account's creation time when it is given and readable; an account field never fails."""
+    try:
+        return parse_time(value)[0]
+    except RecordError:
+        return None
+
+
+def tweet_time(tweet: dict, tweet_id: str) -> tuple[datetime, list[str]]:
+    """``created_at`` of a tweet, and the flags it earns (naive time, time taken from the id)."""
+    value = tweet.get("created_at")
+    if value in (None, ""):
+        when = snowflake_time(tweet_id)
+        if when is None:
+            raise RecordError("missing created_at (and the id is too old to carry a time)")
+        return when, ["time-from-id"]
+    when, naive = parse_time(value, field="created_at")
+    return when, ["naive-time"] if naive else []
+
+
+def is_status_link(url: str, own_id: str | None = None) -> str | None:
+    """The tweet id a twitter.com/x.com status link points at, unless it is the tweet itself."""
+    match = STATUS_URL.match(url or "")
+    if match and match.group(1) != own_id:
+        return match.group(1)
+    return None
+
+
+# -- v1.1-shaped tweets (API v1.1 and the archive) -------------------------------------------
+
+
+@dataclass
+class Entities:
+    mentions: list[str] = field(default_factory=list)
+    hashtags: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    media: list[dict] = field(default_factory=list)
+
+
+def v1_entities(tweet: dict) -> Entities:
+    """Mentions, hashtags, expanded links and media entities of a v1.1-shaped tweet.
+
+    A long tweet from the streaming API keeps its full entities under ``extended_tweet``.
+    """
+    source = tweet.get("extended_tweet") if isinstance(tweet.get("extended_tweet"), dict) else tweet
+    entities = source.get("entities") or {}
+    extended = source.get("extended_entities") or {}
+    return Entities(
+        mentions=unique(m.get("screen_name") for m in _dicts(entities.get("user_mentions"))),
+        hashtags=unique(h.get("text") for h in _dicts(entities.get("hashtags"))),
+        links=unique(u.get("expanded_url") or u.get("url") for u in _dicts(entities.get("urls"))),
+        media=_dicts(extended.get("media")) or _dicts(entities.get("media")),
+    )
+
+
+def v1_text(tweet: dict) -> str:
+    """The whole text: ``extended_tweet.full_text``, else ``full_text``, else ``text``."""
+    extended = tweet.get("extended_tweet")
+    if isinstance(extended, dict) and isinstance(extended.get("full_text"), str):
+        return extended["full_text"]
+    for key in ("full_text", "text"):
+        if isinstance(tweet.get(key), str):
+            return tweet[key]
+    return ""
+
+
+def v1_point(tweet: dict) -> tuple[float | None, float | None]:
+    """``(lat, lon)`` from GeoJSON ``coordinates`` ([lon, lat]), else the older ``geo`` ([lat, lon])."""
+    for key, order in (("coordinates", (1, 0)), ("geo", (0, 1))):
+        point = tweet.get(key)
+        values = point.get("coordinates") if isinstance(point, dict) else None
+        if isinstance(values, list) and len(values) == 2:
+            lat, lon = as_float(values[order[0]]), as_float(values[order[1]])
+            if lat is not None and lon is not None and -90 <= lat <= 90 and -180 <= lon <= 180:
+                return lat, lon
+    return None, None
+
+
+def v1_place(tweet: dict) -> str | None:
+    place = tweet.get("place")
+    if isinstance(place, dict):
+        return place.get("full_name") or place.get("name") or None
+    return None
+
+
+def v1_author(user: object) -> Author | None:
+    """The account of a v1.1 ``user`` object."""
+    account_id = ident(user, "id_str", "id")
+    if account_id is None:
+        return None
+    handle = user.get("screen_name") or None
+    return Author(
+        platform=PLATFORM,
+        id=account_id,
+        handle=handle,
+        name=user.get("name") or None,
+        created_at=optional_time(user.get("created_at")),
+        followers=as_int(user.get("followers_count")),
+        following=as_int(user.get("friends_count")),
+        posts=as_int(user.get("statuses_count")),
+        bio=user.get("description") or None,
+        location=user.get("location") or None,
+        url=profile_url(handle),
+        verified=user.get("verified") if isinstance(user.get("verified"), bool) else None,
+    )
+
+
+def v1_media(item_uid: str, entities: list[dict],
+             member_for: Callable[[dict, int], str | None] | None = None) -> list[Media]:
+    """Media of a v1.1-shaped tweet; ``member_for(entity, count)`` names the file in an export."""
+    media: list[Media] = []
+    seen: set[str] = set()
+    for entity in entities:
+        key = ident(entity, "id_str", "id") or entity.get("media_url_https") or entity.get("url")
+        if not key or key in seen:
+            continue
+        seen.add(key)
+        kind = MEDIA_KINDS.get(entity.get("type"), entity.get("type") or "photo")
+        width, height = _v1_size(entity)
+        media.append(Media(
+            item_uid=item_uid,
+            key=key,
+            kind=kind,
+            url=best_variant(entity.get("video_info"))
+            or entity.get("media_url_https") or entity.get("media_url"),
+            member=member_for(entity, len(entities)) if member_for else None,
+            width=width,
+            height=height,
+            alt=entity.get("ext_alt_text") or None,
+        ))
+    return media
+
+
+def media_file_names(entity: dict) -> set[str]:
+    """The file names a media entity's files go by (its image, and each video variant)."""
+    urls = [entity.get("media_url_https"), entity.get("media_url")]
+    info = entity.get("video_info") or entity.get("variants")
+    variants = info.get("variants") if isinstance(info, dict) else info
+    urls += [v.get("url") for v in _dicts(variants)]
+    return {PurePosixPath(urlsplit(url).path).name for url in urls if isinstance(url, str) and url}
+
+
+def best_variant(video_info: object) -> str | None:
+    """The URL of the highest-bitrate MP4 of a video (v1.1 ``video_info`` or v2 ``variants``)."""
+    variants = video_info.get("variants") if isinstance(video_info, dict) else video_info
+    mp4 = [v for v in _dicts(variants) if v.get("content_type") == "video/mp4" and v.get("url")]
+    if not mp4:
+        return None
+    return max(mp4, key=lambda v: as_int(v.get("bitrate", v.get("bit_rate"))) or 0)["url"]
+
+
+def _v1_size(entity: dict) -> tuple[int | None, int | None]:
+    original = entity.get("original_info")
+    if isinstance(original, dict):
+        return as_int(original.get("width")), as_int(original.get("height"))
+    large = (entity.get("sizes") or {}).get("large")
+    if isinstance(large, dict):
+        return as_int(large.get("w")), as_int(large.get("h"))
+    return None, None
+
+
+def _dicts(values: object) -> list[dict]:
+    return [v for v in values if isinstance(v, dict)] if isinstance(values, list) else []
