@@ -196,10 +196,10 @@ class _Flaky(FileFormat):
                 yield record
 
     def map(self, record):
-        from workbench.collect.generic import map_generic
+        from workbench.collect.generic import Compiled, map_generic
 
-        return map_generic(record, {"id": "id", "created_at": "created_at", "text": "text"},
-                           "generic")
+        mapping = {"id": "id", "created_at": "created_at", "text": "text"}
+        return map_generic(record, Compiled.of(mapping), "generic")
 
 
 def test_interrupted_import_keeps_its_batches_and_resumes(case, write_jsonl):

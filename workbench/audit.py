@@ -16,6 +16,7 @@ import socket
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import orjson
 import sqlite_utils
 
 from workbench.timeutil import now_text
@@ -32,11 +33,10 @@ def canonical(value: object) -> str:
 def row_hash(row: dict) -> str:
     """The hash of a row's content, as stored: the same dict always gives the same hash.
 
-    Empty (None) fields are left out, so a column added later by a migration does not change
-    the hash of rows that have no value in it.
+    Every column counts, empty ones too; a migration that adds a column must record the rows'
+    new hashes in the ledger.
     """
-    content = {k: v for k, v in row.items() if v is not None}
-    return hashlib.sha256(canonical(content).encode("utf-8")).hexdigest()
+    return hashlib.sha256(orjson.dumps(row, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
 def entry_hash(seq: int, at: str, actor: str, action: str, detail: str, prev_hash: str) -> str:

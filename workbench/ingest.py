@@ -21,9 +21,9 @@ from workbench import audit
 from workbench.collect import get_format, sniff
 from workbench.collect.base import FileFormat, Payload, Record, Sample
 from workbench.collect.readers import decode, excerpt, safe_members
-from workbench.errors import ImportFormatError, RecordError, WorkbenchError
-from workbench.models import Mapped, Media
-from workbench.store import write
+from workbench.errors import ImportFormatError, RecordError
+from workbench.models import Author, Mapped, Media
+from workbench.store import insert_items, write
 from workbench.timeutil import now_text
 
 if TYPE_CHECKING:
@@ -133,7 +133,7 @@ class Importer:
         self.fmt = fmt
         self.options = options
         self.progress = progress
-        self.casters = {name: _casters(self.db, name) for name in ("items", "authors", "media")}
+        self.author_columns = [column.name for column in self.db["authors"].columns]
 
     def run(self, path: Path, payload: Payload, result: ImportResult) -> ImportResult:
         collected_at = now_text()
@@ -156,6 +156,7 @@ class Importer:
     def _write_batch(self, batch: list[Record], payload: Payload, result: ImportResult) -> None:
         mapped: list[Rows] = []
         problems: list[tuple[Record, str]] = []
+        self.seen_authors: dict[str, Author] = {}
         for record in batch:
             if record.error:
                 problems.append((record, record.error))
@@ -191,11 +192,13 @@ class Importer:
         row = item.to_row()
         row.update(self.provenance)
         row["raw_locator"], row["raw_span"] = record.locator, record.span
-        return Rows(
-            _cast(row, self.casters["items"]),
-            [_cast(author.to_row(), self.casters["authors"]) for author in mapped.authors],
-            mapped.media,
-        )
+        authors = []
+        for author in mapped.authors:
+            # Most of a batch's posts come from accounts already seen in it, described the same.
+            if self.seen_authors.get(author.uid) != author:
+                self.seen_authors[author.uid] = author
+                authors.append(author.to_row())
+        return Rows(row, authors, mapped.media)
 
     def _insert_items(self, mapped: list[Rows], result, changes) -> tuple[int, int]:
         rows, seen, new = [r.item for r in mapped], set(), []
@@ -210,16 +213,11 @@ class Importer:
                 continue
             seen.add(row["uid"])
             new.append(row)
-        if new:
-            columns = list(new[0])
-            self.db.conn.executemany(
-                f"INSERT INTO items ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-                [tuple(r[c] for c in columns) for r in new],
-            )
-            changes.extend(audit.Change("items", r["uid"], "add", audit.row_hash(r)) for r in new)
+        insert_items(self.db, new)
+        changes.extend(audit.Change("items", r["uid"], "add", audit.row_hash(r)) for r in new)
         return len(new), len(rows) - len(new)
 
-    def _merge_authors(self, mapped, result, changes) -> None:
+    def _merge_authors(self, mapped: list[Rows], result, changes) -> None:
         incoming: dict[str, dict] = {}
         for rows in mapped:
             for row in rows.authors:
@@ -235,21 +233,27 @@ class Importer:
             )
         }
         now, run_id = self.provenance["collected_at"], result.run_id
+        writes = []
         for uid, row in incoming.items():
             before = old.get(uid)
             if before is None:
                 row.update(first_seen_at=now, updated_at=now, run_id=run_id)
-                self.db["authors"].insert(row)
                 changes.append(audit.Change("authors", uid, "add", audit.row_hash(row)))
                 result.authors_added += 1
-                continue
-            merged = _merge(before, row)
-            if merged == before:
-                continue
-            merged.update(updated_at=now, run_id=run_id)
-            self.db["authors"].update(uid, merged)
-            changes.append(audit.Change("authors", uid, "update", audit.row_hash(merged)))
-            result.authors_updated += 1
+            else:
+                row = _merge(before, row)
+                if row == before:
+                    continue
+                row.update(updated_at=now, run_id=run_id)
+                changes.append(audit.Change("authors", uid, "update", audit.row_hash(row)))
+                result.authors_updated += 1
+            writes.append(row)
+        columns = self.author_columns
+        self.db.conn.executemany(
+            f"INSERT OR REPLACE INTO authors ({', '.join(columns)}) "
+            f"VALUES ({', '.join('?' * len(columns))})",
+            [tuple(row.get(c) for c in columns) for row in writes],
+        )
 
     def _store_media(self, mapped, payload: Payload, result) -> dict[str, tuple[str, int]]:
         """Store media files that the export carries; returns member -> (sha256, size)."""
@@ -274,7 +278,7 @@ class Importer:
                     media.sha256 = media_files[media.member][0]
                 row = media.to_row()
                 row["run_id"] = result.run_id
-                rows.append(_cast(row, self.casters["media"]))
+                rows.append(row)
         existing = _existing(self.db, "media", [r["uid"] for r in rows])
         fresh = {r["uid"]: r for r in rows if r["uid"] not in existing}
         if not fresh:
@@ -423,25 +427,6 @@ def _existing(db, table: str, keys: list[str]) -> set[str]:
 def _merge(old: dict, new: dict) -> dict:
     """A newer snapshot of an account wins, but a field it lacks does not erase what was known."""
     return {**old, **{k: v for k, v in new.items() if v is not None}}
-
-
-_CAST = {"TEXT": str, "INTEGER": int, "FLOAT": float, "REAL": float}
-
-
-def _casters(db, table: str) -> dict:
-    return {col.name: _CAST.get(col.type.upper(), str) for col in db[table].columns}
-
-
-def _cast(row: dict, casters: dict) -> dict:
-    """Give each value its column's type, as SQLite would store it, so row hashes round-trip."""
-    for name, value in row.items():
-        if value is not None:
-            kind = casters.get(name)
-            if kind is None:
-                raise WorkbenchError(f"internal: no column {name!r}")
-            if type(value) is not kind:
-                row[name] = kind(value)
-    return row
 
 
 def _describe(exc: Exception) -> str:

@@ -6,20 +6,51 @@ every platform. ``to_row`` gives the store's column values (times as text, lists
 
 from __future__ import annotations
 
-import json
+import operator
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import datetime
+
+import orjson
 
 from workbench.timeutil import to_text
 
 
 def _dump(values: list) -> str:
-    return json.dumps(values, ensure_ascii=False, separators=(",", ":"))
+    return orjson.dumps(values).decode("utf-8")
 
 
-def _values(record) -> dict:
-    # dataclasses.asdict deep-copies every list; the store only needs a flat view.
-    return {name: getattr(record, name) for name in record.__slots__}
+def _text(value: object) -> str:
+    return str(value)
+
+
+_STORE_FORM: dict[str, Callable] = {
+    "str": _text, "int": int, "float": float, "bool": int, "datetime": to_text, "list[str]": _dump,
+}
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """How a record class becomes a store row: its field names, and each one's store form."""
+
+    names: tuple[str, ...]
+    forms: tuple[Callable, ...]
+    values: Callable[[object], tuple]
+
+    @classmethod
+    def of(cls, record_class: type) -> _Columns:
+        names = tuple(f.name for f in fields(record_class))
+        forms = tuple(_STORE_FORM[f.type.replace(" | None", "")] for f in fields(record_class))
+        return cls(names, forms, operator.attrgetter(*names))
+
+
+def _row(record: object, columns: _Columns) -> dict:
+    """The record as store values, typed as their columns (so row hashes round-trip SQLite)."""
+    return {
+        name: value if value is None or type(value) is str else form(value)
+        for name, form, value in zip(columns.names, columns.forms, columns.values(record),
+                                     strict=True)
+    }
 
 
 @dataclass(slots=True)
@@ -67,11 +98,8 @@ class Item:
         return make_uid(self.platform, self.author_id) if self.author_id else None
 
     def to_row(self) -> dict:
-        row = _values(self)
-        row["uid"] = self.uid
-        row["created_at"] = to_text(self.created_at)
-        for name in LIST_FIELDS:
-            row[name] = _dump(row[name])
+        row = _row(self, _ITEM_COLUMNS)
+        row["uid"] = f"{row['platform']}:{row['id']}"
         return row
 
 
@@ -100,11 +128,8 @@ class Author:
         return make_uid(self.platform, self.id)
 
     def to_row(self) -> dict:
-        row = _values(self)
-        row["uid"] = self.uid
-        row["created_at"] = to_text(self.created_at)
-        if self.verified is not None:
-            row["verified"] = int(self.verified)
+        row = _row(self, _AUTHOR_COLUMNS)
+        row["uid"] = f"{row['platform']}:{row['id']}"
         return row
 
 
@@ -133,12 +158,13 @@ class Media:
         return f"{self.item_uid}#{self.key}"
 
     def to_row(self) -> dict:
-        row = _values(self)
+        row = _row(self, _MEDIA_COLUMNS)
         row["uid"] = self.uid
         return row
 
 
 ITEM_COLUMNS = tuple(f.name for f in fields(Item))
+_ITEM_COLUMNS, _AUTHOR_COLUMNS, _MEDIA_COLUMNS = map(_Columns.of, (Item, Author, Media))
 
 
 def make_uid(platform: str, ident: str) -> str:

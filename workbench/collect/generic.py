@@ -13,7 +13,8 @@ import csv
 import hashlib
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from workbench.collect import register
@@ -77,15 +78,24 @@ def resolve_mapping(columns: list[str], given: dict[str, str]) -> dict[str, str]
     return mapping
 
 
-def _value(data: dict, column: str) -> Any:
+def _getter(column: str) -> Callable[[dict], Any]:
+    """A function reading ``column`` from a record: a key, a dotted path, or ``=fixed value``."""
     if column.startswith("="):
-        return column[1:]
-    value: Any = data
-    for part in column.split("."):
-        if not isinstance(value, dict):
-            return None
-        value = value.get(part)
-    return value
+        fixed = column[1:]
+        return lambda data: fixed
+    if "." not in column:
+        return lambda data: data.get(column)
+    parts = column.split(".")
+
+    def nested(data: dict) -> Any:
+        value: Any = data
+        for part in parts:
+            if not isinstance(value, dict):
+                return None
+            value = value.get(part)
+        return value
+
+    return nested
 
 
 def _as_list(value: Any) -> list[str]:
@@ -102,51 +112,77 @@ def _as_list(value: Any) -> list[str]:
     return [part for part in _SPLIT.split(text) if part]
 
 
-def map_generic(record: Record, mapping: dict[str, str], platform: str) -> Mapped:
-    """Map one row or object through the column mapping."""
+def _handles(value: Any) -> list[str]:
+    return [v.lstrip("@#") for v in _as_list(value)]
+
+
+def _converter(field: str) -> Callable[[Any], Any]:
+    if field in ("mentions", "hashtags"):
+        return _handles
+    if field in LIST_FIELDS:
+        return _as_list
+    if field in INT_FIELDS:
+        return lambda value: _number(value, field, int)
+    if field in FLOAT_FIELDS:
+        return lambda value: _number(value, field, float)
+    return str
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A column mapping made ready to apply: one getter and converter per item field."""
+
+    mapping: dict[str, str]
+    time: Callable[[dict], Any]
+    ident: Callable[[dict], Any] | None
+    fields: tuple[tuple[str, Callable[[dict], Any], Callable[[Any], Any]], ...]
+
+    @classmethod
+    def of(cls, mapping: dict[str, str]) -> Compiled:
+        skip = {"created_at", "id", "uid", "caveats"}
+        return cls(
+            mapping, _getter(mapping["created_at"]),
+            _getter(mapping["id"]) if "id" in mapping else None,
+            tuple((f, _getter(c), _converter(f)) for f, c in mapping.items() if f not in skip),
+        )
+
+
+def map_generic(record: Record, compiled: Compiled, platform: str) -> Mapped:
+    """Map one row or object through a compiled column mapping."""
     data = record.data
     if not isinstance(data, dict):
         raise RecordError(f"expected an object, found {type(data).__name__}")
-    values = {field: _value(data, column) for field, column in mapping.items()}
-    when, naive = parse_time(values.pop("created_at"), field=f"time ({mapping['created_at']})")
+    when, naive = parse_time(compiled.time(data),
+                             field=f"time ({compiled.mapping['created_at']})")
     caveats = ["naive-time"] if naive else []
-    ident = values.pop("id", None)
-    if "id" in mapping and ident in (None, ""):
-        raise RecordError(f"missing id (column {mapping['id']!r})")
+    ident = compiled.ident(data) if compiled.ident else None
     if ident in (None, ""):
+        if compiled.ident:
+            raise RecordError(f"missing id (column {compiled.mapping['id']!r})")
         body = json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8")
         ident, caveats = hashlib.sha256(body).hexdigest()[:20], caveats + ["derived-id"]
     fields: dict[str, Any] = {}
-    for field, value in values.items():
-        if field in ("uid", "caveats"):
-            continue
-        if field in LIST_FIELDS:
-            fields[field] = [v.lstrip("@#") if field in ("mentions", "hashtags") else v
-                             for v in _as_list(value)]
-        elif value in (None, ""):
-            continue
-        elif field in INT_FIELDS:
-            fields[field] = _number(value, field, int)
-        elif field in FLOAT_FIELDS:
-            fields[field] = _number(value, field, float)
-        else:
-            fields[field] = str(value)
+    for field, get, convert in compiled.fields:
+        value = get(data)
+        if value is not None and value != "":
+            fields[field] = convert(value)
     item_platform = str(fields.pop("platform", platform)).lower()
-    if item_platform != platform:
-        for ref in ("reply_to", "repost_of", "quote_of"):
-            if fields.get(ref) and ":" not in fields[ref]:
-                fields[ref] = make_uid(item_platform, fields[ref])
+    for ref in ("reply_to", "repost_of", "quote_of"):
+        if ref in fields and not fields[ref].startswith(f"{item_platform}:"):
+            fields[ref] = make_uid(item_platform, fields[ref])
     item = Item(platform=item_platform, id=str(ident), created_at=when, caveats=caveats, **fields)
     authors = []
     author_key = item.author_id or item.author_handle
     if author_key:
-        item.author_id = item.author_id or item.author_handle
-        authors.append(Author(item_platform, str(author_key), handle=item.author_handle,
+        item.author_id = str(author_key)
+        authors.append(Author(item_platform, item.author_id, handle=item.author_handle,
                               name=item.author_name))
     return Mapped(item, authors)
 
 
 def _number(value: Any, field: str, kind: type) -> Any:
+    if type(value) is kind:
+        return value
     try:
         return kind(float(str(value).replace(",", ""))) if kind is int else kind(value)
     except (TypeError, ValueError) as exc:
@@ -164,13 +200,13 @@ class _Generic(FileFormat):
                            record.context["platform"])
 
     @staticmethod
-    def _mapping(context: dict, columns: list[str]) -> dict[str, str]:
+    def _mapping(context: dict, columns: list[str]) -> Compiled:
         """The mapping for records with these columns (JSON records may differ line to line)."""
         key = tuple(columns)
         cache = context["resolved"]
         if key not in cache:
             try:
-                cache[key] = resolve_mapping(columns, context["given"])
+                cache[key] = Compiled.of(resolve_mapping(columns, context["given"]))
             except ImportFormatError as exc:
                 cache[key] = exc
         found = cache[key]

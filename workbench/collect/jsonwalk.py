@@ -104,11 +104,6 @@ def walk_array(text: str, pos: int, visit: Visitor) -> Walk:
         pos = skip_ws(text, pos + 1)
 
 
-def is_value(text: str, pos: int, opener: str) -> bool:
-    """Whether the value at ``pos`` starts with ``opener`` (``{`` or ``[``)."""
-    return text[pos : pos + 1] == opener
-
-
 def walk_document(text: str, walk: Callable[[int], Walk], *, member: str | None = None
                   ) -> Iterator[Record]:
     """Run ``walk`` over the whole text; a syntax error quarantines everything from its record on.
@@ -144,3 +139,18 @@ def _broken(text: str, start: int, error: json.JSONDecodeError, pointer: str, pr
               "the records after this point were not read",
         excerpt=excerpt(text[start:]),
     )
+
+
+def member_spans(text: str, pos: int) -> dict[str, tuple[int, int]]:
+    """``{key: (start, end)}`` for each member of the object at ``pos``."""
+    spans: dict[str, tuple[int, int]] = {}
+    for _ in walk_object(text, pos, lambda key, at: _measure(text, at, spans, key)):
+        pass
+    return spans
+
+
+def _measure(text: str, at: int, spans: dict, key: str) -> Walk:
+    _, end = _DECODER.raw_decode(text, at)
+    spans[key] = (at, end)
+    return end
+    yield  # a walker is a generator, even one that finds no records

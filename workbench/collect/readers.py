@@ -15,6 +15,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
 from typing import Any, BinaryIO
 
+import orjson
+
 from workbench.collect.base import Record
 from workbench.errors import ImportFormatError, UnsafeArchiveError
 
@@ -90,8 +92,8 @@ def jsonl_records(stream: BinaryIO, *, member: str | None = None) -> Iterator[Re
             continue
         locator, span = f"{where}line {number}", f"{prefix}L{number}"
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
+            data = orjson.loads(text)
+        except orjson.JSONDecodeError as exc:
             yield Record(locator, span, error=f"invalid JSON: {exc.msg} (column {exc.colno})",
                          excerpt=excerpt(text))
             continue

@@ -6,6 +6,7 @@ with every number as a string), so their entities, media and coordinates are rea
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -111,7 +112,7 @@ def optional_time(value: object) -> datetime | None:
 
 
 def tweet_time(tweet: dict, tweet_id: str) -> tuple[datetime, list[str]]:
-    """``created_at`` of a tweet, and the flags it earns (naive time, time taken from the id)."""
+    """``created_at`` of a tweet, and the caveats it earns (naive time, time taken from the id)."""
     value = tweet.get("created_at")
     if value in (None, ""):
         when = snowflake_time(tweet_id)
@@ -120,6 +121,15 @@ def tweet_time(tweet: dict, tweet_id: str) -> tuple[datetime, list[str]]:
         return when, ["time-from-id"]
     when, naive = parse_time(value, field="created_at")
     return when, ["naive-time"] if naive else []
+
+
+def kind_of(repost: object, reply: object, quote: object) -> str:
+    """The item kind: a retweet is a repost even when it replies or quotes."""
+    if repost:
+        return "repost"
+    if reply:
+        return "reply"
+    return "quote" if quote else "post"
 
 
 def is_status_link(url: str, own_id: str | None = None) -> str | None:
@@ -157,14 +167,19 @@ def v1_entities(tweet: dict) -> Entities:
     )
 
 
+def plain_text(text: object) -> str:
+    """Tweet text as typed: Twitter sends ``&``, ``<`` and ``>`` HTML-escaped."""
+    return html.unescape(text) if isinstance(text, str) else ""
+
+
 def v1_text(tweet: dict) -> str:
     """The whole text: ``extended_tweet.full_text``, else ``full_text``, else ``text``."""
     extended = tweet.get("extended_tweet")
     if isinstance(extended, dict) and isinstance(extended.get("full_text"), str):
-        return extended["full_text"]
+        return plain_text(extended["full_text"])
     for key in ("full_text", "text"):
         if isinstance(tweet.get(key), str):
-            return tweet[key]
+            return plain_text(tweet[key])
     return ""
 
 

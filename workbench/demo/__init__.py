@@ -11,7 +11,7 @@ from workbench.ingest import ImportResult
 from workbench.plan import CasePlan
 
 DEMO_PLAN = {
-    "title": "Demo: the Riverside chemical plant fire and what followed online",
+    "title": "Demo: the Botlek chemical plant fire and what followed online",
     "legal_basis": "Training exercise on synthetic data (no real persons)",
     "retention_until": "2099-12-31",
     "analyst": "Workshop trainee",
@@ -20,8 +20,11 @@ DEMO_PLAN = {
         "Which accounts spread the evacuation rumours, and do they act in concert?",
         "Which places are named, and where were photos taken?",
     ],
-    "keywords": ["fire", "evacuation", "chemical", "plant"],
-    "hashtags": ["RiversideFire", "evacuation"],
+    "keywords": ["Botlek", "Rozenburg", "fire", "evacuation", "phosgene"],
+    "hashtags": ["BotlekFire", "BOCcoverup", "brandbotlek"],
+    "countries": ["NL"],
+    "since": "2024-03-06",
+    "until": "2024-03-17",
     "platforms": ["twitter", "telegram", "mastodon", "reddit", "bluesky"],
     "handling": "public",
 }

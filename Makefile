@@ -1,0 +1,26 @@
+# Set-up is part of every target: a fresh machine with Python 3.11+ needs nothing else.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+READY  := $(VENV)/.ready
+
+.PHONY: demo test lint bench clean
+
+$(READY): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test,parquet]"
+	touch $(READY)
+
+demo: $(READY)  ## build the demo case and print where it is
+	$(BIN)/workbench demo cases/demo
+
+test: $(READY)  ## lint, then the whole test suite
+	$(BIN)/ruff check workbench tests benchmarks
+	$(BIN)/pytest
+
+bench: $(READY)  ## the measured targets (see benchmarks/)
+	$(BIN)/python benchmarks/ingest.py
+
+clean:
+	rm -rf $(VENV) cases .pytest_cache .ruff_cache

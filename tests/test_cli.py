@@ -1,0 +1,108 @@
+"""The command line, run as a user runs it: a subprocess, exit codes, one-line errors."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import post
+
+
+def wb(*args, cwd=None, input=None):
+    return subprocess.run([sys.executable, "-m", "workbench.cli", *map(str, args)],
+                          capture_output=True, text=True, cwd=cwd, input=input, timeout=120)
+
+
+@pytest.fixture
+def case_dir(tmp_path):
+    path = tmp_path / "op-river"
+    done = wb("new", path, "--title", "River fire", "--legal-basis", "public interest research",
+              "--retention-until", "2099-01-01", "--keyword", "fire", "--hashtag", "#smoke",
+              "--requirement", "Who posted first?")
+    assert done.returncode == 0, done.stderr
+    assert "created case op-river" in done.stdout
+    return path
+
+
+def test_new_validates_the_plan(tmp_path):
+    done = wb("new", tmp_path / "c", "--title", "t", "--legal-basis", "research",
+              "--retention-until", "someday")
+    assert done.returncode == 2
+    assert done.stderr.startswith("error:") and "retention_until" in done.stderr
+    assert "Traceback" not in done.stderr
+    missing = wb("new", tmp_path / "c", "--title", "t", "--retention-until", "2030-01-01")
+    assert missing.returncode == 2 and "--legal-basis" in missing.stderr
+
+
+def test_import_items_verify_export_purge(case_dir, tmp_path):
+    data = tmp_path / "posts.jsonl"
+    data.write_text("\n".join(json.dumps(post(i)) for i in range(12)) + "\n{bad\n")
+    done = wb("import", case_dir, data, "--no-progress")
+    assert done.returncode == 0, done.stderr
+    assert "jsonl, 12 imported, 0 duplicates, 1 quarantined" in done.stdout
+    again = wb("import", case_dir, data)
+    assert "0 imported, 12 duplicates" in again.stdout
+
+    listed = wb("items", case_dir, "--text", "fire", "--format", "jsonl")
+    rows = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert len(rows) == 12 and rows[0]["uid"].startswith("generic:")
+    table = wb("items", case_dir, "--author", "user3", "--limit", "1")
+    assert "1 items" in table.stdout
+
+    assert wb("verify", case_dir).stdout.rstrip().endswith("verify: OK")
+
+    out = tmp_path / "items.parquet"
+    exported = wb("export", case_dir, "--what", "items", "--format", "parquet", "-o", out)
+    assert exported.returncode == 0 and "wrote 12 items" in exported.stdout
+    import pandas as pd
+
+    assert len(pd.read_parquet(out)) == 12
+    audit_csv = tmp_path / "audit.csv"
+    assert wb("export", case_dir, "--what", "audit", "--format", "csv", "-o", audit_csv
+              ).returncode == 0
+    assert "import.finished" in audit_csv.read_text()
+
+    refused = wb("purge", case_dir, "--all")
+    assert refused.returncode == 2 and "--yes" in refused.stderr
+    purged = wb("purge", case_dir, "--before", "2024-03-05", "--reason", "test", "--yes")
+    assert purged.returncode == 0 and "destroyed 4 items" in purged.stdout
+    verified = wb("verify", case_dir)
+    assert verified.returncode == 0 and "why: test" in verified.stdout
+
+
+def test_verify_fails_naming_the_tampered_file(case_dir, tmp_path):
+    data = tmp_path / "p.csv"
+    data.write_text("id,date,text\n1,2024-03-01T00:00:00Z,hello\n")
+    wb("import", case_dir, data)
+    raw = next((case_dir / "raw").glob("*/*"))
+    raw.chmod(0o644)
+    raw.write_text("id,date,text\n1,2024-03-01T00:00:00Z,goodbye\n")
+    done = wb("verify", case_dir)
+    assert done.returncode == 1
+    assert f"{raw.name}: altered" in done.stderr
+    assert "verify: FAILED (1 problems)" in done.stdout
+
+
+def test_import_errors_are_one_line_and_exit_1(case_dir, tmp_path):
+    odd = tmp_path / "notes.txt"
+    odd.write_text("hello\n")
+    done = wb("import", case_dir, odd)
+    assert done.returncode == 1
+    assert "not a format the workbench knows" in done.stderr and "Traceback" not in done.stderr
+    bad_map = wb("import", case_dir, odd, "--map", "nonsense")
+    assert bad_map.returncode == 2 and "field=column" in bad_map.stderr
+
+
+def test_not_a_case_is_a_usage_error(tmp_path):
+    done = wb("items", tmp_path)
+    assert done.returncode == 2 and "not a case" in done.stderr
+
+
+def test_formats_lists_every_format():
+    from workbench.collect import formats
+
+    done = wb("formats")
+    for name in formats():
+        if not name.startswith("test-"):  # a plugin the tests register in their own process
+            assert name in done.stdout
