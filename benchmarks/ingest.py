@@ -30,10 +30,9 @@ ITEM_TABLE_COLUMNS = (
     "place", "caveats", "source", "collector", "collector_version", "collected_at", "run_id",
     "raw_sha256", "raw_locator", "raw_span",
 )
-WORDS = (
-    "fire river plant smoke evacuation road police school bridge rumour video water night alert "
-    "people centre station hospital wind north east west south update"
-).split()
+WORDS = ("fire", "river", "plant", "smoke", "evacuation", "road", "police", "school", "bridge",
+         "rumour", "video", "water", "night", "alert", "people", "centre", "station", "hospital",
+         "wind", "north", "east", "west", "south", "update")
 
 
 def make_file(path: Path, n: int, seed: int = 1) -> None:

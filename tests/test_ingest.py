@@ -10,6 +10,7 @@ from workbench.collect.base import FileFormat
 from workbench.collect.readers import jsonl_records
 from workbench.errors import ImportFormatError
 from workbench.evidence import sha256_file
+from workbench.ingest import BATCH
 
 from .conftest import post
 
@@ -180,7 +181,7 @@ def test_broken_json_document_keeps_what_came_before(case, tmp_path):
 
 @register
 class _Flaky(FileFormat):
-    """A plugin format that is interrupted after its 2,500th record, like a Ctrl-C would."""
+    """A plugin format that can be interrupted mid-file, as by a Ctrl-C."""
 
     name, title, platform, blank = "test-flaky", "test only", "generic", ""
     stop_after: int | None = None
@@ -203,17 +204,17 @@ class _Flaky(FileFormat):
 
 
 def test_interrupted_import_keeps_its_batches_and_resumes(case, write_jsonl):
-    path = write_jsonl("big.jsonl", [post(i) for i in range(5000)])
+    path = write_jsonl("big.jsonl", [post(i) for i in range(2 * BATCH)])
     flaky = formats()["test-flaky"]
-    flaky.stop_after = 2500
+    flaky.stop_after = BATCH + BATCH // 2
     with pytest.raises(KeyboardInterrupt):
         case.import_file(path, format="test-flaky", progress=False)
     kept = len(case.items())
-    assert kept == 2000  # the whole first batch, nothing of the half-read second one
+    assert kept == BATCH  # the whole first batch, nothing of the half-read second one
     runs = list(case.db["runs"].rows)
     assert runs[-1]["status"] == "interrupted"
     flaky.stop_after = None
     result = case.import_file(path, format="test-flaky", progress=False)
-    assert (result.imported, result.duplicates) == (5000 - kept, kept)
-    assert len(case.items()) == 5000
+    assert (result.imported, result.duplicates) == (2 * BATCH - kept, kept)
+    assert len(case.items()) == 2 * BATCH
     assert case.verify().ok

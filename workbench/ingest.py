@@ -9,7 +9,7 @@ file adds only what is missing.
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
@@ -17,33 +17,24 @@ from typing import TYPE_CHECKING
 from tqdm.auto import tqdm
 
 import workbench
-from workbench import audit
+from workbench import audit, mapping
 from workbench.collect import get_format, sniff
-from workbench.collect.base import FileFormat, Payload, Record, Sample
-from workbench.collect.readers import decode, excerpt, safe_members
-from workbench.errors import ImportFormatError, RecordError
-from workbench.models import Author, Mapped, Media
+from workbench.collect.base import FileFormat, Payload, Sample
+from workbench.collect.readers import decode, safe_members
+from workbench.errors import ImportFormatError
+from workbench.mapping import Batch, Problem, Rows
 from workbench.store import insert_items, write
 from workbench.timeutil import now_text
 
 if TYPE_CHECKING:
     from workbench.case import Case
 
-BATCH = 2000
+BATCH = 5000
 SAMPLE_BYTES = 64 * 1024
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 
 
 NOTES = {"naive-time": "naive times taken as UTC", "encoding:": "records not in UTF-8"}
-
-
-@dataclass
-class Rows:
-    """One mapped record as store rows: its item, its authors, and its media to store."""
-
-    item: dict
-    authors: list[dict]
-    media: list[Media]
 
 
 @dataclass
@@ -136,74 +127,46 @@ class Importer:
         self.author_columns = [column.name for column in self.db["authors"].columns]
 
     def run(self, path: Path, payload: Payload, result: ImportResult) -> ImportResult:
-        collected_at = now_text()
-        self.provenance = {
+        provenance = {
             "source": f"file:{path.name}",
             "collector": f"import:{self.fmt.name}",
             "collector_version": f"{workbench.__version__}/{self.fmt.version}",
-            "collected_at": collected_at,
+            "collected_at": now_text(),
             "run_id": result.run_id,
             "raw_sha256": payload.sha256,
         }
-        records = self.fmt.records(payload, self.options)
-        bar = tqdm(records, desc=path.name, unit=" records", disable=not self.progress,
-                   leave=False, mininterval=0.5)
-        for batch in _batches(bar, BATCH):
-            self._write_batch(batch, payload, result)
-        bar.close()
+        self.collected_at = provenance["collected_at"]
+        large = payload.path.stat().st_size >= mapping.WORKER_MIN_BYTES
+        produce = mapping.batches_in_worker if large else mapping.batches
+        with tqdm(desc=path.name, unit=" records", disable=not self.progress, leave=False,
+                  mininterval=0.5) as bar:
+            for batch in produce(self.fmt, payload, self.options, provenance, BATCH):
+                self._write_batch(batch, payload, result)
+                bar.update(batch.records)
         return result
 
-    def _write_batch(self, batch: list[Record], payload: Payload, result: ImportResult) -> None:
-        mapped: list[Rows] = []
-        problems: list[tuple[Record, str]] = []
-        self.seen_authors: dict[str, Author] = {}
-        for record in batch:
-            if record.error:
-                problems.append((record, record.error))
-                continue
-            try:
-                mapped.append(self._rows(record, self.fmt.map(record)))
-            except RecordError as exc:
-                problems.append((record, exc.message))
-            except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
-                problems.append((record, _describe(exc)))
-        media_files = self._store_media(mapped, payload, result)
+    def _write_batch(self, batch: Batch, payload: Payload, result: ImportResult) -> None:
+        media_files = self._store_media(batch.rows, payload, result)
         with write(self.db):
             changes: list[audit.Change] = []
-            added, duplicates = self._insert_items(mapped, result, changes)
-            self._merge_authors(mapped, result, changes)
-            self._insert_media(mapped, media_files, result, changes)
-            self._quarantine(problems, payload, result)
+            added, duplicates = self._insert_items(batch.rows, result, changes)
+            self._merge_authors(batch.rows, result, changes)
+            self._insert_media(batch.rows, media_files, result, changes)
+            quarantined = self._quarantine(batch.problems, payload, result)
             result.imported += added
             result.duplicates += duplicates
-            result.quarantined += len(problems)
-            if changes or problems:
+            result.quarantined += quarantined
+            if changes or quarantined:
                 audit.append(self.db, "import.batch", {
                     "run": result.run_id, "items_added": added, "duplicates": duplicates,
-                    "quarantined": len(problems),
+                    "quarantined": quarantined,
                 }, changes)
 
-    def _rows(self, record: Record, mapped: Mapped) -> Rows:
-        """The store's rows for one mapped record, typed as their columns."""
-        item = mapped.item
-        note = record.context.get("encoding") if record.context else None
-        if note:
-            item.caveats.append(f"encoding:{note}")
-        row = item.to_row()
-        row.update(self.provenance)
-        row["raw_locator"], row["raw_span"] = record.locator, record.span
-        authors = []
-        for author in mapped.authors:
-            # Most of a batch's posts come from accounts already seen in it, described the same.
-            if self.seen_authors.get(author.uid) != author:
-                self.seen_authors[author.uid] = author
-                authors.append(author.to_row())
-        return Rows(row, authors, mapped.media)
-
     def _insert_items(self, mapped: list[Rows], result, changes) -> tuple[int, int]:
-        rows, seen, new = [r.item for r in mapped], set(), []
-        existing = _existing(self.db, "items", [r["uid"] for r in rows])
-        for row in rows:
+        seen, new = set(), []
+        existing = _existing(self.db, "items", [r.item["uid"] for r in mapped])
+        for record_rows in mapped:
+            row = record_rows.item
             caveats = row["caveats"]
             for note in ("naive-time", "encoding:"):
                 if note in caveats:
@@ -213,9 +176,9 @@ class Importer:
                 continue
             seen.add(row["uid"])
             new.append(row)
+            changes.append(audit.Change("items", row["uid"], "add", record_rows.item_hash))
         insert_items(self.db, new)
-        changes.extend(audit.Change("items", r["uid"], "add", audit.row_hash(r)) for r in new)
-        return len(new), len(rows) - len(new)
+        return len(new), len(mapped) - len(new)
 
     def _merge_authors(self, mapped: list[Rows], result, changes) -> None:
         incoming: dict[str, dict] = {}
@@ -225,14 +188,16 @@ class Importer:
                 incoming[row["uid"]] = _merge(known, row) if known else row
         if not incoming:
             return
-        old = {
-            row["uid"]: row
-            for chunk in _chunks(list(incoming), 500)
-            for row in self.db.query(
-                f"SELECT * FROM authors WHERE uid IN ({', '.join('?' * len(chunk))})", chunk
-            )
-        }
-        now, run_id = self.provenance["collected_at"], result.run_id
+        columns = self.author_columns
+        old = {}
+        for chunk in _chunks(list(incoming), 500):
+            cursor = self.db.execute(
+                f"SELECT {', '.join(columns)} FROM authors "
+                f"WHERE uid IN ({', '.join('?' * len(chunk))})", chunk)
+            for values in cursor:
+                row = dict(zip(columns, values, strict=True))
+                old[row["uid"]] = row
+        now, run_id = self.collected_at, result.run_id
         writes = []
         for uid, row in incoming.items():
             before = old.get(uid)
@@ -248,7 +213,6 @@ class Importer:
                 changes.append(audit.Change("authors", uid, "update", audit.row_hash(row)))
                 result.authors_updated += 1
             writes.append(row)
-        columns = self.author_columns
         self.db.conn.executemany(
             f"INSERT OR REPLACE INTO authors ({', '.join(columns)}) "
             f"VALUES ({', '.join('?' * len(columns))})",
@@ -286,7 +250,7 @@ class Importer:
         self.db["media"].insert_all(fresh.values())
         changes.extend(audit.Change("media", uid, "add", audit.row_hash(r))
                        for uid, r in fresh.items())
-        now = self.provenance["collected_at"]
+        now = self.collected_at
         for member, (sha, size) in media_files.items():
             before = self.db.execute("SELECT 1 FROM payloads WHERE sha256 = ?", [sha]).fetchone()
             if before is None:
@@ -298,23 +262,23 @@ class Importer:
                                                         "size": size, "run": result.run_id})
                 result.media_files += 1
 
-    def _quarantine(self, problems, payload: Payload, result) -> None:
+    def _quarantine(self, problems: list[Problem], payload: Payload, result) -> int:
+        """Keep the problems not already quarantined from this payload; returns how many."""
         known = {
             row[0] for row in self.db.execute(
                 "SELECT span FROM quarantine WHERE raw_sha256 = ?", [payload.sha256])
         }
-        problems[:] = [(record, reason) for record, reason in problems if record.span not in known]
-        if not problems:
-            return
+        fresh = [p for p in problems if p.span not in known]
         now = now_text()
         self.db["quarantine"].insert_all(
             {
                 "run_id": result.run_id, "source": payload.name, "raw_sha256": payload.sha256,
-                "locator": record.locator, "span": record.span, "reason": reason,
-                "excerpt": record.excerpt or excerpt(_json_text(record.data)), "at": now,
+                "locator": p.locator, "span": p.span, "reason": p.reason, "excerpt": p.excerpt,
+                "at": now,
             }
-            for record, reason in problems
+            for p in fresh
         )
+        return len(fresh)
 
 
 def import_file(
@@ -396,17 +360,6 @@ def _open_members(payload: Payload, wanted: set[str]) -> Iterator[tuple[str, obj
             yield member, candidate.open("rb")
 
 
-def _batches(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
-    batch: list[Record] = []
-    for record in records:
-        batch.append(record)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 def _chunks(values: list, size: int) -> Iterator[list]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
@@ -429,11 +382,3 @@ def _merge(old: dict, new: dict) -> dict:
     return {**old, **{k: v for k, v in new.items() if v is not None}}
 
 
-def _describe(exc: Exception) -> str:
-    if isinstance(exc, KeyError):
-        return f"missing field {exc.args[0]!r}"
-    return f"{type(exc).__name__}: {exc}"
-
-
-def _json_text(data: object) -> str:
-    return audit.canonical(data) if data is not None else ""
