@@ -34,9 +34,6 @@ SAMPLE_BYTES = 64 * 1024
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 
 
-NOTES = {"naive-time": "naive times taken as UTC", "encoding:": "records not in UTF-8"}
-
-
 @dataclass
 class ImportResult:
     """What one import did, for the summary line and for scripts."""
@@ -149,7 +146,9 @@ class Importer:
         media_files = self._store_media(batch.rows, payload, result)
         with write(self.db):
             changes: list[audit.Change] = []
-            added, duplicates = self._insert_items(batch.rows, result, changes)
+            added, duplicates = self._insert_items(batch, changes)
+            for label, count in batch.notes.items():
+                result.notes[label] = result.notes.get(label, 0) + count
             self._merge_authors(batch.rows, result, changes)
             self._insert_media(batch.rows, media_files, result, changes)
             quarantined = self._quarantine(batch.problems, payload, result)
@@ -162,23 +161,17 @@ class Importer:
                     "quarantined": quarantined,
                 }, changes)
 
-    def _insert_items(self, mapped: list[Rows], result, changes) -> tuple[int, int]:
-        seen, new = set(), []
-        existing = _existing(self.db, "items", [r.item["uid"] for r in mapped])
-        for record_rows in mapped:
-            row = record_rows.item
-            caveats = row["caveats"]
-            for note in ("naive-time", "encoding:"):
-                if note in caveats:
-                    label = NOTES[note]
-                    result.notes[label] = result.notes.get(label, 0) + 1
-            if row["uid"] in existing or row["uid"] in seen:
+    def _insert_items(self, batch: Batch, changes) -> tuple[int, int]:
+        seen = _existing(self.db, "items", [rows.uid for rows in batch.rows])
+        new = []
+        for rows in batch.rows:
+            if rows.uid in seen:
                 continue
-            seen.add(row["uid"])
-            new.append(row)
-            changes.append(audit.Change("items", row["uid"], "add", record_rows.item_hash))
-        insert_items(self.db, new)
-        return len(new), len(mapped) - len(new)
+            seen.add(rows.uid)
+            new.append(rows.values)
+            changes.append(audit.Change("items", rows.uid, "add", rows.item_hash))
+        insert_items(self.db, batch.columns, new)
+        return len(new), len(batch.rows) - len(new)
 
     def _merge_authors(self, mapped: list[Rows], result, changes) -> None:
         incoming: dict[str, dict] = {}

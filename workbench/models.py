@@ -20,37 +20,41 @@ def _dump(values: list) -> str:
     return orjson.dumps(values).decode("utf-8")
 
 
-def _text(value: object) -> str:
-    return str(value)
-
-
-_STORE_FORM: dict[str, Callable] = {
-    "str": _text, "int": int, "float": float, "bool": int, "datetime": to_text, "list[str]": _dump,
+#: For each field type: the type the store keeps, and how to get there.
+_STORE_FORM: dict[str, tuple[type, Callable]] = {
+    "str": (str, str), "int": (int, int), "float": (float, float), "bool": (int, int),
+    "datetime": (str, to_text), "list[str]": (str, _dump),
 }
 
 
 @dataclass(frozen=True)
 class _Columns:
-    """How a record class becomes a store row: its field names, and each one's store form."""
+    """How a record class becomes a store row: its field names, each one's stored type and form."""
 
     names: tuple[str, ...]
+    types: tuple[type, ...]
     forms: tuple[Callable, ...]
     values: Callable[[object], tuple]
 
     @classmethod
     def of(cls, record_class: type) -> _Columns:
         names = tuple(f.name for f in fields(record_class))
-        forms = tuple(_STORE_FORM[f.type.replace(" | None", "")] for f in fields(record_class))
-        return cls(names, forms, operator.attrgetter(*names))
+        forms = [_STORE_FORM[f.type.replace(" | None", "")] for f in fields(record_class)]
+        return cls(names, tuple(t for t, _ in forms), tuple(f for _, f in forms),
+                   operator.attrgetter(*names))
+
+
+def _store_values(record: object, columns: _Columns) -> list:
+    """The record's values as the store keeps them (so row hashes round-trip SQLite)."""
+    return [
+        value if value is None or type(value) is kind else form(value)
+        for value, kind, form in zip(columns.values(record), columns.types, columns.forms,
+                                     strict=True)
+    ]
 
 
 def _row(record: object, columns: _Columns) -> dict:
-    """The record as store values, typed as their columns (so row hashes round-trip SQLite)."""
-    return {
-        name: value if value is None or type(value) is str else form(value)
-        for name, form, value in zip(columns.names, columns.forms, columns.values(record),
-                                     strict=True)
-    }
+    return dict(zip(columns.names, _store_values(record, columns), strict=True))
 
 
 @dataclass(slots=True)
@@ -98,9 +102,13 @@ class Item:
         return make_uid(self.platform, self.author_id) if self.author_id else None
 
     def to_row(self) -> dict:
-        row = _row(self, _ITEM_COLUMNS)
-        row["uid"] = f"{row['platform']}:{row['id']}"
-        return row
+        return dict(zip(ITEM_STORE_COLUMNS, self.store_values(), strict=True))
+
+    def store_values(self) -> list:
+        """The values of :data:`ITEM_STORE_COLUMNS`, as the store keeps them."""
+        values = _store_values(self, _ITEM_COLUMNS)
+        values.append(f"{values[0]}:{values[1]}")  # platform, id
+        return values
 
 
 LIST_FIELDS = ("mentions", "hashtags", "links", "media", "caveats")
@@ -165,6 +173,8 @@ class Media:
 
 ITEM_COLUMNS = tuple(f.name for f in fields(Item))
 _ITEM_COLUMNS, _AUTHOR_COLUMNS, _MEDIA_COLUMNS = map(_Columns.of, (Item, Author, Media))
+#: The items table's columns that come from the Item itself (the rest say where it came from).
+ITEM_STORE_COLUMNS = (*ITEM_COLUMNS, "uid")
 
 
 def make_uid(platform: str, ident: str) -> str:

@@ -7,7 +7,6 @@ with "database is locked" when a read transaction tries to become a write one.
 
 from __future__ import annotations
 
-import operator
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -148,19 +147,16 @@ def write(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     db.conn.execute("COMMIT")
 
 
-def insert_items(db: sqlite_utils.Database, rows: list[dict]) -> None:
-    """Insert new item rows (all with the same keys) and index their text for search.
+def insert_items(db: sqlite_utils.Database, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Insert new item rows (values in ``columns`` order) and index their text for search.
 
     Call inside a write transaction; every insert into ``items`` goes through here.
     """
     if not rows:
         return
-    columns = list(rows[0])
-    values = operator.itemgetter(*columns)
     (before,) = db.execute("SELECT coalesce(max(rowid), 0) FROM items").fetchone()
     db.conn.executemany(
-        f"INSERT INTO items ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-        [values(row) for row in rows],
+        f"INSERT INTO items ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", rows
     )
     fts = ", ".join(FTS_COLUMNS)
     db.execute(f"INSERT INTO items_fts (rowid, {fts}) SELECT rowid, {fts} FROM items "

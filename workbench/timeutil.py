@@ -63,7 +63,9 @@ def to_text(when: datetime | None) -> str | None:
     """The store's text form of a time: ISO 8601 in UTC to the millisecond, fixed width."""
     if when is None:
         return None
-    return when.astimezone(UTC).isoformat(timespec="milliseconds")
+    if when.tzinfo is not UTC:
+        when = when.astimezone(UTC)
+    return when.isoformat(timespec="milliseconds")
 
 
 def now_text() -> str:

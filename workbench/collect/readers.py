@@ -84,23 +84,37 @@ def iter_lines(stream: BinaryIO) -> Iterator[tuple[int, str, str | None]]:
 
 
 def jsonl_records(stream: BinaryIO, *, member: str | None = None) -> Iterator[Record]:
-    """One record per non-blank line of JSON Lines / NDJSON; unparsable lines carry an error."""
+    """One record per non-blank line of JSON Lines / NDJSON; unparsable lines carry an error.
+
+    A line that is not UTF-8 is decoded on its own (see :func:`decode`) and its record notes the
+    encoding in ``context``; one bad line does not spoil its neighbours.
+    """
     prefix = f"{member}|" if member else ""
     where = f"{member} " if member else ""
-    for number, text, note in iter_lines(stream):
-        if not text.strip():
+    for number, raw in enumerate(stream, start=1):
+        if number == 1 and raw.startswith(codecs.BOM_UTF8):
+            raw = raw[3:]
+        raw = raw.rstrip(b"\r\n")
+        if not raw.strip():
             continue
         locator, span = f"{where}line {number}", f"{prefix}L{number}"
         try:
-            data = orjson.loads(text)
-        except orjson.JSONDecodeError as exc:
-            yield Record(locator, span, error=f"invalid JSON: {exc.msg} (column {exc.colno})",
-                         excerpt=excerpt(text))
+            yield Record(locator, span, data=orjson.loads(raw))
             continue
-        record = Record(locator, span, data=data, excerpt="")
-        if note:
-            record.context = {"encoding": note}
-        yield record
+        except orjson.JSONDecodeError as exc:
+            error = exc
+        try:
+            raw.decode("utf-8")
+            note = None
+        except UnicodeDecodeError:
+            text, note = decode(raw)
+            try:
+                yield Record(locator, span, data=orjson.loads(text), context={"encoding": note})
+                continue
+            except orjson.JSONDecodeError as exc:
+                error = exc
+        yield Record(locator, span, error=f"invalid JSON: {error.msg} (column {error.colno})",
+                     excerpt=excerpt(raw))
 
 
 def load_document(text: str, *, name: str) -> Any:
