@@ -8,7 +8,9 @@ import pandas as pd
 import pytest
 
 from workbench.collect import get_format, sniff
-from workbench.collect.mastodon import html_to_text, map_activity, map_status, status_key
+from workbench.collect.activitypub import map_activity
+from workbench.collect.mastodon import map_status
+from workbench.collect.mastodon_common import html_to_text, status_key
 from workbench.collect.readers import decode
 from workbench.errors import RecordError
 from workbench.evidence import sha256_file

@@ -62,6 +62,7 @@ def test_items_filters(case, write_jsonl):
     rows[4]["platform"] = "forum"
     case.import_file(write_jsonl("p.jsonl", rows), progress=False)
     assert list(case.items(text="evacuation").id) == ["p3"]  # accents folded
+    assert list(case.items(text="evacuated").id) == ["p3"]  # word forms match
     assert list(case.items(text='"river fire" AND number').id)  # FTS5 syntax
     assert len(case.items(text='unbalanced "quote')) == 0  # bad syntax is quoted, not an error
     assert list(case.items(platform="forum").id) == ["p4"]

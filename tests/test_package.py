@@ -1,5 +1,6 @@
 """House rules that hold for the whole package."""
 
+import json
 import re
 import subprocess
 import sys
@@ -60,3 +61,11 @@ def test_readme_starts_with_the_two_commands():
     assert [line.split()[0:2] for line in block] == [["make", "demo"], ["make", "test"]]
     ci = (ROOT / ".ci" / "run").read_text()
     assert "make test" in ci
+
+
+def test_sniffing_order_does_not_depend_on_import_order():
+    code = ("import json, workbench.collect.bluesky, workbench.collect.generic; "
+            "from workbench.collect import formats; print(json.dumps(list(formats())))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    names = json.loads(done.stdout)
+    assert names[0] == "twitter-archive" and names[-3:] == ["csv", "jsonl", "json"]

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+import orjson
 import pandas as pd
 
 from workbench.errors import WorkbenchError
@@ -39,7 +40,7 @@ def write_frame(df: pd.DataFrame, path: Path | IO, fmt: str) -> Path | IO:
                                                 if isinstance(v, list) else v)
         flat.to_csv(path, index=False)
     elif fmt == "jsonl":
-        df.to_json(path, orient="records", lines=True, date_format="iso", force_ascii=False)
+        _write_jsonl(df, path)
     elif fmt == "parquet":
         try:
             import pyarrow  # noqa: F401
@@ -57,3 +58,23 @@ def export(case: Case, what: str, fmt: str, path: str | Path) -> int:
     df = frame_for(case, what)
     write_frame(df, Path(path), fmt)
     return len(df)
+
+
+def _write_jsonl(df: pd.DataFrame, target: Path | IO) -> None:
+    """One JSON object per row: times in ISO 8601, missing values as null, text as it is."""
+    def plain(value: object) -> object:
+        if value is pd.NA or value is pd.NaT:
+            return None
+        if isinstance(value, pd.Timestamp):
+            return value.isoformat().replace("+00:00", "Z")
+        raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+    lines = b"".join(
+        orjson.dumps(row, default=plain, option=orjson.OPT_APPEND_NEWLINE | orjson.OPT_NAIVE_UTC)
+        for row in df.to_dict(orient="records")
+    )
+    if isinstance(target, Path):
+        target.write_bytes(lines)
+    else:
+        target.write(lines.decode("utf-8"))
+        target.flush()

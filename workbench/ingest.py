@@ -228,32 +228,37 @@ class Importer:
         return stored
 
     def _insert_media(self, mapped, media_files, result, changes) -> None:
-        rows = []
+        """Add new media rows; give a file to known rows that lacked one; record stored files."""
+        for member, (sha, size) in media_files.items():
+            if _register_payload(self.db, sha, "media", member, size, result.run_id):
+                audit.append(self.db, "media.stored", {"sha256": sha, "name": member,
+                                                        "size": size, "run": result.run_id})
+                result.media_files += 1
+        rows: dict[str, dict] = {}
         for record_rows in mapped:
             for media in record_rows.media:
                 if media.member in media_files:
                     media.sha256 = media_files[media.member][0]
                 row = media.to_row()
                 row["run_id"] = result.run_id
-                rows.append(row)
-        existing = _existing(self.db, "media", [r["uid"] for r in rows])
-        fresh = {r["uid"]: r for r in rows if r["uid"] not in existing}
-        if not fresh:
+                rows.setdefault(row["uid"], row)
+        if not rows:
             return
-        self.db["media"].insert_all(fresh.values())
-        changes.extend(audit.Change("media", uid, "add", audit.row_hash(r))
-                       for uid, r in fresh.items())
-        now = self.collected_at
-        for member, (sha, size) in media_files.items():
-            before = self.db.execute("SELECT 1 FROM payloads WHERE sha256 = ?", [sha]).fetchone()
-            if before is None:
-                self.db["payloads"].insert({
-                    "sha256": sha, "kind": "media", "name": member, "size": size,
-                    "stored_at": now, "run_id": result.run_id, "status": "present",
-                })
-                audit.append(self.db, "media.stored", {"sha256": sha, "name": member,
-                                                        "size": size, "run": result.run_id})
-                result.media_files += 1
+        known = {
+            uid: sha for chunk in _chunks(list(rows), 500) for uid, sha in self.db.execute(
+                f"SELECT uid, sha256 FROM media WHERE uid IN ({', '.join('?' * len(chunk))})",
+                chunk)
+        }
+        fresh = [row for uid, row in rows.items() if uid not in known]
+        if fresh:
+            self.db["media"].insert_all(fresh)
+            changes.extend(audit.Change("media", r["uid"], "add", audit.row_hash(r))
+                           for r in fresh)
+        for uid, row in rows.items():
+            if uid in known and known[uid] is None and row["sha256"]:
+                self.db.execute("UPDATE media SET sha256 = ? WHERE uid = ?", [row["sha256"], uid])
+                updated = next(self.db.query("SELECT * FROM media WHERE uid = ?", [uid]))
+                changes.append(audit.Change("media", uid, "update", audit.row_hash(updated)))
 
     def _quarantine(self, problems: list[Problem], payload: Payload, result) -> int:
         """Keep the problems not already quarantined from this payload; returns how many."""
@@ -299,12 +304,8 @@ def import_file(
             "started_at": now_text(), "status": "running", "actor": audit.actor(),
             "detail": audit.canonical({"sha256": sha, "size": size, "options": options}),
         }).last_pk
-        if case.db.execute("SELECT 1 FROM payloads WHERE sha256 = ?", [sha]).fetchone() is None:
-            case.db["payloads"].insert({
-                "sha256": sha, "kind": "raw", "name": path.name, "size": size,
-                "format": fmt.name, "compression": compression, "stored_at": now_text(),
-                "run_id": result.run_id, "status": "present",
-            })
+        _register_payload(case.db, sha, "raw", path.name, size, result.run_id,
+                          format=fmt.name, compression=compression)
         audit.append(case.db, "import.started", {
             "run": result.run_id, "file": path.name, "sha256": sha, "size": size,
             "format": fmt.name, "raw": sha,
@@ -331,6 +332,19 @@ def _finish(case: Case, result: ImportResult, status: str, error: str | None = N
         if error:
             detail["error"] = error[:500]
         audit.append(case.db, "import.finished", detail)
+
+
+def _register_payload(db, sha: str, kind: str, name: str, size: int, run_id: int,
+                      **extra) -> bool:
+    """List a stored file in ``payloads`` (again, if it had been destroyed); True if it is new."""
+    row = db.execute("SELECT status FROM payloads WHERE sha256 = ?", [sha]).fetchone()
+    if row is not None and row[0] == "present":
+        return False
+    db["payloads"].insert({
+        "sha256": sha, "kind": kind, "name": name, "size": size, "stored_at": now_text(),
+        "run_id": run_id, "status": "present", **extra,
+    }, replace=True)
+    return True
 
 
 def _open_members(payload: Payload, wanted: set[str]) -> Iterator[tuple[str, object]]:

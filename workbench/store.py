@@ -45,7 +45,7 @@ def m001_spine(db: sqlite_utils.Database) -> None:
     # One index: each costs every import. Time filters need it; the rest scan fast enough.
     db["items"].create_index(["created_at"])
     db["items"].enable_fts(
-        list(FTS_COLUMNS), create_triggers=True, tokenize="unicode61 remove_diacritics 2",
+        list(FTS_COLUMNS), create_triggers=True, tokenize="porter unicode61 remove_diacritics 2",
     )
     # New rows are indexed a batch at a time by insert_items, which is twice as fast as a trigger
     # firing per row; updates and deletes keep their triggers.

@@ -16,9 +16,11 @@ _FORMATS: dict[str, FileFormat] = {}
 # Sniffed in this order: specific formats first, generic ones last.
 BUILTIN_MODULES = (
     "workbench.collect.twitter_archive",
-    "workbench.collect.twitter_api",
+    "workbench.collect.twitter_v1",
+    "workbench.collect.twitter_v2",
     "workbench.collect.telegram",
     "workbench.collect.mastodon",
+    "workbench.collect.activitypub",
     "workbench.collect.reddit",
     "workbench.collect.bluesky",
     "workbench.collect.generic",
@@ -41,9 +43,12 @@ def _load_builtins() -> None:
 
 
 def formats() -> dict[str, FileFormat]:
-    """Every registered format by name, in sniffing order."""
+    """Every registered format by name, in sniffing order: built-ins as listed, then plugins."""
     _load_builtins()
-    return dict(_FORMATS)
+    rank = {module: n for n, module in enumerate(BUILTIN_MODULES)}
+    ordered = sorted(_FORMATS.items(),
+                     key=lambda item: rank.get(type(item[1]).__module__, len(rank)))
+    return dict(ordered)
 
 
 def get_format(name: str) -> FileFormat:

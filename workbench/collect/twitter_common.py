@@ -1,19 +1,25 @@
-"""What the Twitter/X formats share: ids and URLs, v1.1-shaped entities, media, places, accounts.
+"""What the Twitter/X formats share: ids and URLs, v1.1-shaped entities, media, places, accounts,
+and the reading of API files.
 
 The "Download your data" archive and the API v1.1 both carry tweets in the v1.1 shape (the archive
-with every number as a string), so their entities, media and coordinates are read here once.
+with every number as a string), so their entities, media and coordinates are read here once. The
+API formats (v1.1 and v2) also share how their files are cut into records: JSON Lines of tweets or
+of response pages, with exact character spans.
 """
 
 from __future__ import annotations
 
 import html
+import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
+from workbench.collect.base import Record
+from workbench.collect.readers import _member_value, array_elements, excerpt
 from workbench.errors import RecordError
 from workbench.models import Author, Media, make_uid
 from workbench.timeutil import parse_time
@@ -33,6 +39,7 @@ STATUS_URL = re.compile(
     r"^https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/(?:[A-Za-z0-9_]+|i/web)/status(?:es)?/(\d+)"
     r"/?(?:[?#].*)?$"
 )
+_WS = re.compile(r"[ \t\r\n]*")
 
 
 def uid(ident: str) -> str:
@@ -93,6 +100,15 @@ def unique(values: Iterable[str | None]) -> list[str]:
         if value:
             seen.setdefault(value, None)
     return list(seen)
+
+
+def distinct_authors(authors: list[Author | None]) -> list[Author]:
+    """The accounts once each (the first description of an id wins), without the missing."""
+    seen: dict[str, Author] = {}
+    for author in authors:
+        if author is not None:
+            seen.setdefault(author.id, author)
+    return list(seen.values())
 
 
 def snowflake_time(tweet_id: str) -> datetime | None:
@@ -160,10 +176,10 @@ def v1_entities(tweet: dict) -> Entities:
     entities = source.get("entities") or {}
     extended = source.get("extended_entities") or {}
     return Entities(
-        mentions=unique(m.get("screen_name") for m in _dicts(entities.get("user_mentions"))),
-        hashtags=unique(h.get("text") for h in _dicts(entities.get("hashtags"))),
-        links=unique(u.get("expanded_url") or u.get("url") for u in _dicts(entities.get("urls"))),
-        media=_dicts(extended.get("media")) or _dicts(entities.get("media")),
+        mentions=unique(m.get("screen_name") for m in dicts(entities.get("user_mentions"))),
+        hashtags=unique(h.get("text") for h in dicts(entities.get("hashtags"))),
+        links=unique(u.get("expanded_url") or u.get("url") for u in dicts(entities.get("urls"))),
+        media=dicts(extended.get("media")) or dicts(entities.get("media")),
     )
 
 
@@ -255,14 +271,14 @@ def media_file_names(entity: dict) -> set[str]:
     urls = [entity.get("media_url_https"), entity.get("media_url")]
     info = entity.get("video_info") or entity.get("variants")
     variants = info.get("variants") if isinstance(info, dict) else info
-    urls += [v.get("url") for v in _dicts(variants)]
+    urls += [v.get("url") for v in dicts(variants)]
     return {PurePosixPath(urlsplit(url).path).name for url in urls if isinstance(url, str) and url}
 
 
 def best_variant(video_info: object) -> str | None:
     """The URL of the highest-bitrate MP4 of a video (v1.1 ``video_info`` or v2 ``variants``)."""
     variants = video_info.get("variants") if isinstance(video_info, dict) else video_info
-    mp4 = [v for v in _dicts(variants) if v.get("content_type") == "video/mp4" and v.get("url")]
+    mp4 = [v for v in dicts(variants) if v.get("content_type") == "video/mp4" and v.get("url")]
     if not mp4:
         return None
     return max(mp4, key=lambda v: as_int(v.get("bitrate", v.get("bit_rate"))) or 0)["url"]
@@ -278,5 +294,84 @@ def _v1_size(entity: dict) -> tuple[int | None, int | None]:
     return None, None
 
 
-def _dicts(values: object) -> list[dict]:
+def dicts(values: object) -> list[dict]:
+    """The objects of a JSON array (nothing when it is not one)."""
     return [v for v in values if isinstance(v, dict)] if isinstance(values, list) else []
+
+
+# -- reading API files (v1.1 and v2) ------------------------------------------------------
+
+
+def is_jsonl(first: str) -> bool:
+    """True when the first line is a whole JSON object (JSON Lines), not the start of a document.
+
+    A broken first line of JSON Lines still looks whole: it opens and closes a brace.
+    """
+    if not first.startswith("{"):
+        return False
+    try:
+        return isinstance(json.loads(first), dict)
+    except json.JSONDecodeError:
+        return first.endswith("}")
+
+
+def _lines(text: str) -> Iterator[tuple[int, int, int]]:
+    """``(line number, start, end)`` of each line of ``text``, ends before any CR LF."""
+    start, number = 0, 0
+    while start < len(text):
+        stop = text.find("\n", start)
+        stop = len(text) if stop == -1 else stop
+        number += 1
+        end = stop - 1 if stop > start and text[stop - 1] == "\r" else stop
+        yield number, start, end
+        start = stop + 1
+
+
+def object_span(text: str, start: int, key: str | None = None) -> tuple[int, int]:
+    """The character span of the JSON value at ``start`` (or of member ``key`` of that object)."""
+    decoder = json.JSONDecoder()
+    pos = _WS.match(text, start).end()
+    if key is not None:
+        pos = _member_value(text, pos, key, decoder)
+    _, end = decoder.raw_decode(text, pos)
+    return pos, end
+
+
+def bad_json(locator: str, span: str, text: str, exc: json.JSONDecodeError) -> Record:
+    """A quarantine record for text that is not JSON, saying where the parser stopped."""
+    return Record(locator, span, error=f"invalid JSON: {exc.msg} (column {exc.colno})",
+                  excerpt=excerpt(text))
+
+
+def page_records(text: str, start: int, key: str, where: str, context: dict,
+                  value: object) -> Iterator[Record]:
+    """One record per tweet of the page (response) at ``start``, with exact character spans."""
+    if isinstance(value, dict):
+        begin, end = object_span(text, start, key)
+        yield Record(f"{where}$.{key}", f"C{begin}:{end}", data=value, context=context)
+        return
+    for index, begin, end, element in array_elements(text, (key,), start=start):
+        yield Record(f"{where}$.{key}[{index}]", f"C{begin}:{end}", data=element,
+                     context=context)
+
+
+def line_records(text: str, key: str, context_of) -> Iterator[Record]:
+    """Records of JSON Lines whose lines are pages holding their tweets under ``key``, or
+    tweets; spans are characters of the whole text, so every tweet can be cut out alone."""
+    for number, start, end in _lines(text):
+        line = text[start:end]
+        if not line.strip():
+            continue
+        locator, span = f"line {number}", f"C{start}:{end}"
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield bad_json(locator, span, line, exc)
+            continue
+        if isinstance(obj, dict) and key in obj:
+            yield from page_records(text, start, key, f"line {number} ", context_of(obj),
+                                     obj[key])
+        elif isinstance(obj, dict) and "id" not in obj and ("meta" in obj or "errors" in obj):
+            continue  # a page without results: nothing to import
+        else:
+            yield Record(locator, span, data=obj)
