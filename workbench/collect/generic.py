@@ -305,7 +305,7 @@ class JsonLines(_Generic):
                     if context is None:
                         columns = list(record.data) if isinstance(record.data, dict) else []
                         context = self._context(columns, options)
-                    record.context = {**context, **record.context}
+                    record.context = {**context, **record.context} if record.context else context
                 yield record
 
 

@@ -349,7 +349,7 @@ class MastodonApi(FileFormat):
             context = index_statuses(r.data for r in jsonl_records(stream) if not r.error)
         with payload.open() as stream:
             for record in jsonl_records(stream):
-                record.context = {**context, **record.context}
+                record.context = {**context, **record.context} if record.context else context
                 yield record
 
     def map(self, record: Record) -> Mapped:
