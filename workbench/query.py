@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from datetime import date, datetime, timedelta
 
+import orjson
 import pandas as pd
 import sqlite_utils
 
@@ -63,29 +63,36 @@ def items(
     if limit:
         sql += f" LIMIT {int(limit)}"
     try:
-        rows = list(db.query(sql, params))
+        rows = db.execute(sql, params).fetchall()
     except sqlite3.OperationalError:
         if not text:
             raise
         # Not valid FTS5 query syntax: search for the words as they were typed.
         params[0] = db.quote_fts(text)
-        rows = list(db.query(sql, params))
+        rows = db.execute(sql, params).fetchall()
     return frame(rows, db["items"].columns_dict)
 
 
 def table(db: sqlite_utils.Database, name: str) -> pd.DataFrame:
     """A whole table of the store as a DataFrame."""
-    return frame(list(db[name].rows), db[name].columns_dict)
+    columns = db[name].columns_dict
+    rows = db.execute(f"SELECT {', '.join(columns)} FROM [{name}]").fetchall()
+    return frame(rows, columns)
 
 
-def frame(rows: list[dict], columns: dict[str, type]) -> pd.DataFrame:
-    """Rows as a DataFrame: UTC datetimes, lists as lists, nullable integers."""
-    df = pd.DataFrame(rows, columns=list(columns))
-    for name in df.columns:
+def frame(rows: list[tuple], columns: dict[str, type]) -> pd.DataFrame:
+    """Rows (in ``columns`` order) as a DataFrame: UTC datetimes, lists as lists, nullable ints."""
+    names = list(columns)
+    data: dict[str, list | tuple] = dict(zip(names, zip(*rows, strict=True), strict=True)) \
+        if rows else {name: [] for name in names}
+    for name in names:
+        if name in LIST_FIELDS and columns[name] is str:
+            # Decoded before pandas holds them: iterating a pandas string column is slow.
+            data[name] = [orjson.loads(v) if isinstance(v, str) else [] for v in data[name]]
+    df = pd.DataFrame(data, columns=names)
+    for name in names:
         if name in TIME_COLUMNS:
             df[name] = pd.to_datetime(df[name], utc=True, format="ISO8601")
-        elif name in LIST_FIELDS and columns[name] is str:
-            df[name] = [json.loads(v) if isinstance(v, str) else [] for v in df[name]]
         elif name in INT_COLUMNS:
             df[name] = df[name].astype("Int64")
         elif columns[name] is float:
