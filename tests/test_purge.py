@@ -93,3 +93,27 @@ def test_database_is_not_left_locked_after_purge(case, write_jsonl):
     other = sqlite3.connect(case.path / "case.db", timeout=1)
     other.execute("BEGIN IMMEDIATE")
     other.rollback()
+
+
+def test_partial_purge_keeps_accounts_it_did_not_select(case, tmp_path):
+    rows = [post(i) for i in range(6)]
+    rows[0]["author"] = "alone"  # posts once: goes with its item
+    rows[1]["author"] = rows[2]["author"]  # posts a kept item too: stays
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(rows), encoding="utf-8")
+    case.import_file(path, progress=False)
+    # An account known only because a kept record names it (as a mention or quote would).
+    from workbench import audit
+    from workbench.models import Author
+    from workbench.store import write
+
+    row = Author("generic", "mentioned-only", handle="mentioned-only").to_row()
+    with write(case.db):
+        case.db["authors"].insert(row)
+        audit.append(case.db, "test.author", {}, [audit.Change("authors", row["uid"], "add",
+                                                               audit.row_hash(row))])
+    before = set(case.authors().uid)
+    result = case.purge(items=["generic:p0", "generic:p1"])
+    assert result.authors == 1
+    assert before - set(case.authors().uid) == {"generic:alone"}
+    assert case.verify().ok

@@ -68,8 +68,8 @@ def purge(case: Case, *, before: str | date | None = None, everything: bool = Fa
                 raise WorkbenchError(f"no such items: {', '.join(unknown[:5])}",
                                      hint="list uids with `workbench items DIR`")
         changes: list[audit.Change] = []
-        _remove_items(case, targets, result, changes)
-        _remove_orphans(case, result, changes)
+        posters = _remove_items(case, targets, result, changes)
+        _remove_orphans(case, posters, everything, result, changes)
         audit.append(db, "purge", {
             "selector": selector, "reason": reason or ("retention" if before or everything
                                                        else "analyst decision"),
@@ -86,15 +86,21 @@ def purge(case: Case, *, before: str | date | None = None, everything: bool = Fa
     return result
 
 
-def _remove_items(case: Case, targets: list[str], result: PurgeResult, changes: list) -> None:
+def _remove_items(case: Case, targets: list[str], result: PurgeResult,
+                  changes: list) -> set[str]:
+    """Delete the items and their media rows; returns the accounts that posted them."""
     db = case.db
+    posters: set[str] = set()
     by_payload: dict[str, list[str]] = defaultdict(list)
     for chunk in _chunks(targets, 500):
         marks = ", ".join("?" * len(chunk))
-        for _uid, sha, span in db.execute(
-            f"SELECT uid, raw_sha256, raw_span FROM items WHERE uid IN ({marks})", chunk
+        for sha, span, poster in db.execute(
+            f"SELECT raw_sha256, raw_span, platform || ':' || author_id FROM items "
+            f"WHERE uid IN ({marks})", chunk
         ):
             by_payload[sha].append(span)
+            if poster:
+                posters.add(poster)
         for (uid,) in db.execute(f"SELECT uid FROM media WHERE item_uid IN ({marks})", chunk):
             changes.append(audit.Change("media", uid, "remove", None))
             result.media_rows += 1
@@ -110,6 +116,7 @@ def _remove_items(case: Case, targets: list[str], result: PurgeResult, changes: 
             db.execute("UPDATE payloads SET status = 'destroyed' WHERE sha256 = ?", [sha])
             continue
         _redact_payload(case, sha, spans, kept, result, changes)
+    return posters
 
 
 def _redact_payload(case: Case, sha: str, spans: list[str], kept: list[dict],
@@ -132,11 +139,21 @@ def _redact_payload(case: Case, sha: str, spans: list[str], kept: list[dict],
     result.raw_redacted.append({"from": sha, "to": new_sha, "records_cut": len(spans)})
 
 
-def _remove_orphans(case: Case, result: PurgeResult, changes: list) -> None:
+def _remove_orphans(case: Case, posters: set[str], everything: bool, result: PurgeResult,
+                    changes: list) -> None:
+    """Remove the purged items' accounts that post nothing kept (every account with --all).
+
+    Accounts the case knows only as mentioned, quoted or reposted are not touched by a partial
+    purge: they were not selected, and kept items may still name them.
+    """
     db = case.db
-    orphans = [r[0] for r in db.execute(
-        "SELECT uid FROM authors WHERE uid NOT IN (SELECT DISTINCT platform || ':' || author_id "
-        "FROM items WHERE author_id IS NOT NULL)")]
+    if everything:
+        orphans = [r[0] for r in db.execute("SELECT uid FROM authors")]
+    else:
+        still = {r[0] for r in db.execute(
+            "SELECT DISTINCT platform || ':' || author_id FROM items WHERE author_id IS NOT NULL")}
+        known = {r[0] for r in db.execute("SELECT uid FROM authors")}
+        orphans = sorted((posters - still) & known)
     for chunk in _chunks(orphans, 500):
         db.execute(f"DELETE FROM authors WHERE uid IN ({', '.join('?' * len(chunk))})", chunk)
     changes.extend(audit.Change("authors", uid, "remove", None) for uid in orphans)
