@@ -31,12 +31,14 @@ def canonical(value: object) -> str:
 
 
 def row_hash(row: dict) -> str:
-    """The hash of a row's content, as stored: the same dict always gives the same hash.
+    """The hash of a row's content, as stored: the same content always gives the same hash.
 
-    Every column counts, empty ones too; a migration that adds a column must record the rows'
-    new hashes in the ledger.
+    Empty (None) columns are left out, so a row hashes the same whether it is read back with
+    every column or was written with only some, and a column added later by a migration does
+    not change the hash of rows that have no value in it.
     """
-    return hashlib.sha256(orjson.dumps(row, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    content = {k: v for k, v in row.items() if v is not None}
+    return hashlib.sha256(orjson.dumps(content, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
 def entry_hash(seq: int, at: str, actor: str, action: str, detail: str, prev_hash: str) -> str:
