@@ -219,3 +219,18 @@ def test_interrupted_import_keeps_its_batches_and_resumes(case, write_jsonl):
     assert (result.imported, result.duplicates) == (2 * BATCH - kept, kept)
     assert len(case.items()) == 2 * BATCH
     assert case.verify().ok
+
+
+def test_large_files_with_a_bom_or_a_cut_character_are_sniffed(case, tmp_path):
+    rows = [post(i, text="é" * 50) for i in range(2000)]  # well over the 64 KiB sample
+    body = json.dumps(rows, ensure_ascii=False).encode("utf-8")
+    with_bom = tmp_path / "bom.json"
+    with_bom.write_bytes(b"\xef\xbb\xbf" + body)
+    assert case.import_file(with_bom, progress=False).format == "json"
+    from workbench.ingest import SAMPLE_BYTES, take_sample
+
+    cut = tmp_path / "cut.jsonl"  # the sample ends in the middle of an "é"
+    cut.write_bytes(b"{" + b"x" * (SAMPLE_BYTES - 2) + "é".encode() * 10)
+    assert cut.read_bytes()[:SAMPLE_BYTES].endswith(b"x\xc3")
+    sample, _ = take_sample(cut)
+    assert sample.head == "{" + "x" * (SAMPLE_BYTES - 2)

@@ -98,18 +98,20 @@ def take_sample(path: Path) -> tuple[Sample, str | None]:
     elif not head.strip():
         raise ImportFormatError(f"{path}: the file is empty", path=str(path))
     else:
-        text, _ = decode(head, name=path.name) if len(head) < SAMPLE_BYTES else _decode_head(head)
+        text = _decode_head(head, path.name)
     return Sample(path.name, text, members), compression
 
 
-def _decode_head(head: bytes) -> tuple[str, str]:
-    # A sample cut mid-character must not be taken for a non-UTF-8 file.
+def _decode_head(head: bytes, name: str) -> str:
+    """Decode a file's first bytes; a sample cut mid-character is not a non-UTF file."""
     for cut in range(4):
         try:
-            return decode(head[: len(head) - cut] if cut else head)
+            text, encoding = decode(head[: len(head) - cut], name=name)
         except ImportFormatError:
             continue
-    return decode(head)
+        if encoding not in ("cp1252", "latin-1"):
+            return text
+    return decode(head, name=name)[0]
 
 
 class Importer:
