@@ -42,5 +42,6 @@ def test_worker_and_in_process_give_the_same_case(tmp_path, monkeypatch):
 def test_a_format_error_in_the_worker_reaches_the_caller(tmp_path, monkeypatch):
     path = tmp_path / "t.csv"
     path.write_text("a,b\n1,2\n")
-    with pytest.raises(ImportFormatError, match="no time column"):
+    with pytest.raises(ImportFormatError, match="no time column") as info:
         _import(tmp_path, "c", path, True, monkeypatch)
+    assert "the file's columns are: a, b" in info.value.hint

@@ -61,7 +61,8 @@ def new(
 @app.command("import")
 def import_(
     case_dir: CaseDir,
-    paths: Annotated[list[Path], typer.Argument(help="Exported files (or Telegram export folders).")],
+    paths: Annotated[list[Path], typer.Argument(help="Exported files, or export folders "
+                                                 "(Telegram, Mastodon archive).")],
     format: Annotated[str, typer.Option("--format", "-f", help="A format name, or auto to "
                                         "recognise it; see `workbench formats`.")] = "auto",
     map_: Annotated[list[str] | None, typer.Option("--map", help="field=column for generic "

@@ -17,6 +17,17 @@ class WorkbenchError(Exception):
     def __str__(self) -> str:
         return self.message if not self.hint else f"{self.message}\n  hint: {self.hint}"
 
+    def __reduce__(self):
+        # Keep the hint and the other facts when an error crosses from a worker process.
+        return _rebuild, (type(self), self.args, self.__dict__)
+
+
+def _rebuild(cls: type, args: tuple, state: dict) -> WorkbenchError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
+
 
 class CaseError(WorkbenchError):
     """The case folder is missing, already exists, or is not a case."""

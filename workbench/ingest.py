@@ -68,13 +68,18 @@ class ImportResult:
         return ", ".join(parts)
 
 
+#: The file that a folder export is imported by: Telegram Desktop's, a Mastodon archive's.
+FOLDER_EXPORTS = ("result.json", "outbox.json")
+
+
 def resolve_input(path: Path) -> Path:
-    """The file to import: a folder holding a Telegram export means its ``result.json``."""
+    """The file to import: an export folder means its ``result.json`` or ``outbox.json``."""
     if path.is_dir():
-        candidate = path / "result.json"
-        if candidate.is_file():
-            return candidate
-        raise ImportFormatError(f"{path}: is a folder; name a file in it", path=str(path))
+        for name in FOLDER_EXPORTS:
+            if (path / name).is_file():
+                return path / name
+        raise ImportFormatError(f"{path}: is a folder; name a file in it", path=str(path),
+                                hint=f"a folder is imported by its {' or '.join(FOLDER_EXPORTS)}")
     if not path.is_file():
         raise ImportFormatError(f"{path}: no such file", path=str(path))
     return path
