@@ -64,6 +64,7 @@ class Batch:
 
 
 NOTES = {"naive-time": "naive times taken as UTC", "encoding:": "records not in UTF-8"}
+UID = ITEM_STORE_COLUMNS.index("uid")
 
 
 def map_batch(fmt: FileFormat, records: Iterable[Record], provenance: dict,
@@ -106,13 +107,13 @@ def _rows(record: Record, mapped: Mapped, provenance: dict, seen_authors: dict,
         batch.columns = (*ITEM_STORE_COLUMNS, *provenance, "raw_locator", "raw_span")
     authors = []
     for author in mapped.authors:
-        # Most of a batch's posts come from accounts already seen in it, described the same.
+        # Most posts come from accounts already sent, described the same: send those once.
         if seen_authors.get(author.uid) != author:
-            seen_authors[author.uid] = author
             authors.append(author.to_row())
+    for author in mapped.authors:
+        seen_authors[author.uid] = author
     row_hash = audit.row_hash(dict(zip(batch.columns, values, strict=True)))
-    return Rows(values[ITEM_STORE_COLUMNS.index("uid")], tuple(values), row_hash, authors,
-                mapped.media)
+    return Rows(values[UID], tuple(values), row_hash, authors, mapped.media)
 
 
 def _problem(record: Record, reason: str) -> Problem:
