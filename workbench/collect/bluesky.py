@@ -40,6 +40,7 @@ from workbench.collect.jsonwalk import (
     walk_object,
 )
 from workbench.collect.readers import decode
+from workbench.collect.values import as_int, unique
 from workbench.errors import RecordError
 from workbench.models import Author, Item, Mapped, Media, make_uid
 from workbench.timeutil import parse_time
@@ -194,8 +195,8 @@ def map_post(view: Any, *, pinned: bool = False) -> Mapped:
         quote_of=make_uid(PLATFORM, quoted[0]) if quoted else None,
         conversation_id=root or uri,
         mentions=mentions, hashtags=hashtags, links=links, media=[m.key for m in media],
-        likes=_int(view.get("likeCount")), reposts=_int(view.get("repostCount")),
-        replies=_int(view.get("replyCount")), caveats=caveats,
+        likes=as_int(view.get("likeCount")), reposts=as_int(view.get("repostCount")),
+        replies=as_int(view.get("replyCount")), caveats=caveats,
     )
     authors = [author]
     if quoted and quoted[1]:
@@ -316,11 +317,9 @@ def _facets(text: str, record: dict) -> tuple[list, list, list, list[Author]]:
             elif kind == "tag" and feature.get("tag"):
                 hashtags.append(str(feature["tag"]).lstrip("#"))
     hashtags += [str(tag).lstrip("#") for tag in record.get("tags") or [] if tag]
-    return _unique(mentions), _unique(hashtags), _unique(links), mentioned
+    return unique(mentions), unique(hashtags), unique(links), mentioned
 
 
-def _unique(values: list[str]) -> list[str]:
-    return list(dict.fromkeys(values))
 
 
 def _slice(raw: bytes, index: dict) -> str:
@@ -380,6 +379,3 @@ def _blob_cid(blob: Any) -> str | None:
         return str(ref["$link"])
     return blob.get("cid")  # legacy blobs
 
-
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None

@@ -33,18 +33,16 @@ from workbench.collect.base import FileFormat, Payload, Record, Sample
 from workbench.collect.jsonwalk import Walk, value_at, walk_array, walk_document, walk_object
 from workbench.collect.mastodon_common import (
     PLATFORM,
-    as_int,
     file_key,
     handle,
     host_of,
     html_to_text,
-    optional_time,
     plain_text,
     status_key,
     status_uid,
-    unique,
 )
 from workbench.collect.readers import decode, jsonl_records
+from workbench.collect.values import as_int, optional_time, unique
 from workbench.errors import RecordError
 from workbench.models import Author, Item, Mapped, Media, make_uid
 from workbench.timeutil import parse_time

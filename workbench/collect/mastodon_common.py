@@ -16,15 +16,12 @@ ever run.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
 from workbench.errors import RecordError
 from workbench.models import make_uid
-from workbench.timeutil import parse_time
 
 PLATFORM = "mastodon"
 # https://host/users/alice/statuses/1093 (and /activity for a boost), GoToSocial and Mastodon's
@@ -209,27 +206,10 @@ def handle(acct: object, url: object = None, serving: str | None = None) -> str 
     return f"{user}@{domain}" if domain else user
 
 
-def as_int(value: object) -> int | None:
-    """A count as an int, or None when it is missing or not a number."""
-    if value in (None, "") or isinstance(value, bool):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
-def optional_time(value: object) -> datetime | None:
-    """A time that may be missing or unreadable (an account's), as UTC or None; it never fails."""
-    try:
-        return parse_time(value)[0]
-    except RecordError:
-        return None
 
 
-def unique(values: Iterable[str]) -> list[str]:
-    """Values in first-seen order, without repeats or blanks."""
-    return list(dict.fromkeys(v for v in values if v))
 
 
 def file_key(url: object) -> str | None:

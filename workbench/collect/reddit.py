@@ -29,7 +29,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
@@ -37,6 +36,7 @@ from workbench.collect import register
 from workbench.collect.base import FileFormat, Payload, Record, Sample
 from workbench.collect.jsonwalk import Walk, member_spans, value_at, walk_array, walk_document, walk_object
 from workbench.collect.readers import decode, jsonl_records
+from workbench.collect.values import as_int, optional_time, unique
 from workbench.errors import RecordError
 from workbench.models import Author, Item, Mapped, Media, make_uid
 from workbench.timeutil import parse_time
@@ -67,24 +67,10 @@ def _unescape(value: object) -> str:
     return value.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
-def _int(value: object) -> int | None:
-    if value in (None, "") or isinstance(value, bool):
-        return None
-    try:
-        return int(float(value))
-    except (TypeError, ValueError):
-        return None
 
 
-def _optional_time(value: object) -> datetime | None:
-    try:
-        return parse_time(value)[0]
-    except RecordError:
-        return None
 
 
-def _unique(values) -> list[str]:
-    return list(dict.fromkeys(v for v in values if v))
 
 
 def _base_id(data: dict, kind: str) -> str:
@@ -151,14 +137,14 @@ def _media(data: dict, item_uid: str) -> list[Media]:
             url = source.get("u") or source.get("gif") or source.get("mp4")
             media.append(Media(item_uid, str(key), kind=GALLERY_KINDS.get(meta.get("e"), "file"),
                                url=_unescape(url) or None, mime=meta.get("m") or None,
-                               width=_int(source.get("x")), height=_int(source.get("y")),
+                               width=as_int(source.get("x")), height=as_int(source.get("y")),
                                alt=captions.get(key) or None))
     hosted = data.get("secure_media") or data.get("media")
     video = hosted.get("reddit_video") if isinstance(hosted, dict) else None
     if isinstance(video, dict) and video.get("fallback_url"):
         url = _unescape(video["fallback_url"])
         media.append(Media(item_uid, "reddit_video", kind="video", url=url,
-                           width=_int(video.get("width")), height=_int(video.get("height"))))
+                           width=as_int(video.get("width")), height=as_int(video.get("height"))))
     url = _unescape(data.get("url_overridden_by_dest") or data.get("url"))
     if not media and (data.get("post_hint") == "image" or urlsplit(url).hostname == "i.redd.it"):
         name = PurePosixPath(urlsplit(url).path).name
@@ -185,7 +171,7 @@ def map_thing(thing: object, kind: str | None = None) -> Mapped:
     created, naive = parse_time(stamp if stamp not in (None, "") else data.get("created"),
                                 field="created_utc")
     item = Item(PLATFORM, ident, created, kind="post" if kind == "t3" else "comment",
-                url=_permalink(data, kind, base), likes=_int(data.get("score")))
+                url=_permalink(data, kind, base), likes=as_int(data.get("score")))
     if naive:
         item.caveats.append("naive-time")
     body = data.get("selftext") if kind == "t3" else data.get("body")
@@ -198,7 +184,7 @@ def map_thing(thing: object, kind: str | None = None) -> Mapped:
     authors = []
     if isinstance(author, str) and author and author not in GONE:
         authors.append(Author(PLATFORM, author, handle=author, url=f"{SITE}/user/{author}/",
-                              created_at=_optional_time(data.get("author_created_utc"))))
+                              created_at=optional_time(data.get("author_created_utc"))))
         item.author_id = item.author_handle = author
     if kind == "t3":
         _submission(item, data)
@@ -207,8 +193,8 @@ def map_thing(thing: object, kind: str | None = None) -> Mapped:
         item.reply_to = make_uid(PLATFORM, parent) if parent else None
         item.conversation_id = _fullname(data.get("link_id"))
     words = f"{item.title or ''}\n{item.text}"
-    item.mentions = _unique(_USER.findall(words))
-    item.links = _unique([*item.links, *_links(words)])
+    item.mentions = unique(_USER.findall(words))
+    item.links = unique([*item.links, *_links(words)])
     media = _media(data, item.uid)
     item.media = [m.key for m in media]
     if data.get("over_18"):
@@ -219,9 +205,9 @@ def map_thing(thing: object, kind: str | None = None) -> Mapped:
 def _submission(item: Item, data: dict) -> None:
     item.title = _unescape(data.get("title")) or None
     item.conversation_id = item.id
-    item.replies = _int(data.get("num_comments"))
-    item.reposts = _int(data.get("num_crossposts"))
-    item.views = _int(data.get("view_count"))
+    item.replies = as_int(data.get("num_comments"))
+    item.reposts = as_int(data.get("num_crossposts"))
+    item.views = as_int(data.get("view_count"))
     parent = data.get("crosspost_parent")
     if _fullname(parent):
         item.kind, item.repost_of = "repost", make_uid(PLATFORM, parent)

@@ -39,6 +39,7 @@ from workbench.collect import register
 from workbench.collect.base import FileFormat, Payload, Record, Sample
 from workbench.collect.jsonwalk import Walk, value_at, walk_array, walk_document, walk_object
 from workbench.collect.readers import decode
+from workbench.collect.values import as_int, unique
 from workbench.errors import RecordError
 from workbench.models import Author, Item, Mapped, Media, make_uid
 from workbench.timeutil import parse_time
@@ -223,7 +224,7 @@ def map_message(msg: Any, chat: dict) -> Mapped:
         author_name=author.name if author else None,
         reply_to=reply_to, conversation_id=chat_id,
         mentions=mentions, hashtags=hashtags, links=links, media=[m.key for m in media],
-        likes=_reaction_total(msg.get("reactions")), views=_int(msg.get("views")),
+        likes=_reaction_total(msg.get("reactions")), views=as_int(msg.get("views")),
         lat=lat, lon=lon, place=place, caveats=caveats,
     )
     # A mention's text is what the sender typed, not the account's name: only the id is known.
@@ -277,11 +278,9 @@ def _entity_values(entities: list[dict]) -> tuple[list, list, list, list]:
             links.append(value if "://" in value else f"http://{value}")
         elif kind == "text_link" and part.get("href"):
             links.append(str(part["href"]))
-    return _unique(mentions), _unique(hashtags), _unique(links), mentioned
+    return unique(mentions), unique(hashtags), unique(links), mentioned
 
 
-def _unique(values: list[str]) -> list[str]:
-    return list(dict.fromkeys(values))
 
 
 def _peer_id(value: Any) -> str | None:
@@ -321,7 +320,7 @@ def _reply_to(msg: dict, chat_id: str) -> str | None:
 
 def _media(msg: dict, uid: str) -> list[Media]:
     media = []
-    width, height = _int(msg.get("width")), _int(msg.get("height"))
+    width, height = as_int(msg.get("width")), as_int(msg.get("height"))
     photo = msg.get("photo")
     if photo:
         included = not _not_included(photo)
@@ -357,16 +356,9 @@ def _location(msg: dict) -> tuple[float | None, float | None, str | None]:
 def _reaction_total(reactions: Any) -> int | None:
     if not isinstance(reactions, list) or not reactions:
         return None
-    return sum(_int(r.get("count")) or 0 for r in reactions if isinstance(r, dict))
+    return sum(as_int(r.get("count")) or 0 for r in reactions if isinstance(r, dict))
 
 
-def _int(value: Any) -> int | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _describe_service(msg: dict, action: str) -> str:

@@ -26,13 +26,11 @@ from workbench.collect.base import FileFormat, Payload, Record, Sample
 from workbench.collect.readers import decode, element_records, excerpt, safe_members
 from workbench.collect.twitter_common import (
     PLATFORM,
-    as_int,
     ident,
     is_status_link,
     kind_of,
     language,
     media_file_names,
-    optional_time,
     profile_url,
     tweet_time,
     tweet_url,
@@ -43,6 +41,7 @@ from workbench.collect.twitter_common import (
     v1_point,
     v1_text,
 )
+from workbench.collect.values import as_int, optional_time
 from workbench.errors import ImportFormatError, RecordError
 from workbench.models import Author, Item, Mapped
 

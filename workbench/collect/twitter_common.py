@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from workbench.collect.base import Record
 from workbench.collect.readers import _member_value, array_elements, excerpt
+from workbench.collect.values import as_float, as_int, optional_time, unique
 from workbench.errors import RecordError
 from workbench.models import Author, Media, make_uid
 from workbench.timeutil import parse_time
@@ -67,23 +68,8 @@ def ident(obj: dict | None, *keys: str) -> str | None:
     return None
 
 
-def as_int(value: object) -> int | None:
-    """A count as an int; the archive writes counts as strings ("12")."""
-    if value in (None, "") or isinstance(value, bool):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
-def as_float(value: object) -> float | None:
-    if value in (None, "") or isinstance(value, bool):
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def language(code: object) -> str | None:
@@ -93,13 +79,6 @@ def language(code: object) -> str | None:
     return code
 
 
-def unique(values: Iterable[str | None]) -> list[str]:
-    """Values in first-seen order, without repeats or blanks."""
-    seen: dict[str, None] = {}
-    for value in values:
-        if value:
-            seen.setdefault(value, None)
-    return list(seen)
 
 
 def distinct_authors(authors: list[Author | None]) -> list[Author]:
@@ -119,12 +98,6 @@ def snowflake_time(tweet_id: str) -> datetime | None:
     return datetime.fromtimestamp(millis / 1000, tz=UTC)
 
 
-def optional_time(value: object) -> datetime | None:
-    """An account's creation time when it is given and readable; an account field never fails."""
-    try:
-        return parse_time(value)[0]
-    except RecordError:
-        return None
 
 
 def tweet_time(tweet: dict, tweet_id: str) -> tuple[datetime, list[str]]:

@@ -22,7 +22,6 @@ from workbench.collect.base import FileFormat, Payload, Record, Sample
 from workbench.collect.readers import decode, element_records, jsonl_records
 from workbench.collect.twitter_common import (
     PLATFORM,
-    as_int,
     bad_json,
     distinct_authors,
     ident,
@@ -34,7 +33,6 @@ from workbench.collect.twitter_common import (
     tweet_time,
     tweet_url,
     uid,
-    unique,
     v1_author,
     v1_entities,
     v1_media,
@@ -42,6 +40,7 @@ from workbench.collect.twitter_common import (
     v1_point,
     v1_text,
 )
+from workbench.collect.values import as_int, unique
 from workbench.errors import RecordError
 from workbench.models import Item, Mapped
 

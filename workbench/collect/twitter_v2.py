@@ -23,8 +23,6 @@ from workbench.collect.twitter_common import (
     MEDIA_KEY_KINDS,
     MEDIA_KINDS,
     PLATFORM,
-    as_float,
-    as_int,
     best_variant,
     dicts,
     distinct_authors,
@@ -34,15 +32,14 @@ from workbench.collect.twitter_common import (
     language,
     line_records,
     object_span,
-    optional_time,
     page_records,
     plain_text,
     profile_url,
     tweet_time,
     tweet_url,
     uid,
-    unique,
 )
+from workbench.collect.values import as_float, as_int, optional_time, unique
 from workbench.errors import RecordError
 from workbench.models import Author, Item, Mapped, Media
 
