@@ -176,7 +176,8 @@ class Importer:
                 continue
             seen.add(rows.uid)
             new.append(rows.values)
-            changes.append(audit.Change("items", rows.uid, "add", rows.item_hash))
+            row_hash = audit.row_hash(dict(zip(batch.columns, rows.values, strict=True)))
+            changes.append(audit.Change("items", rows.uid, "add", row_hash))
         insert_items(self.db, batch.columns, new)
         return len(new), len(batch.rows) - len(new)
 

@@ -29,15 +29,14 @@ WORKER = "from workbench.mapping import _serve; _serve()"
 
 
 class Rows(NamedTuple):
-    """One mapped record as store rows: its item's values (in the batch's column order) and
-    hash, the author rows not already sent in an earlier batch, and its media.
+    """One mapped record as store rows: its item's values (in the batch's column order), the
+    author rows not already sent in an earlier batch, and its media.
 
     A named tuple, not a dataclass: a hundred thousand of them cross a pipe four times faster.
     """
 
     uid: str
     values: tuple
-    item_hash: str
     authors: list[dict]
     media: list[Media]
 
@@ -112,8 +111,7 @@ def _rows(record: Record, mapped: Mapped, provenance: dict, seen_authors: dict,
             authors.append(author.to_row())
     for author in mapped.authors:
         seen_authors[author.uid] = author
-    row_hash = audit.row_hash(dict(zip(batch.columns, values, strict=True)))
-    return Rows(values[UID], tuple(values), row_hash, authors, mapped.media)
+    return Rows(values[UID], tuple(values), authors, mapped.media)
 
 
 def _problem(record: Record, reason: str) -> Problem:
