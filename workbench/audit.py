@@ -15,6 +15,8 @@ import json
 import socket
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import compress, repeat
+from operator import is_not
 
 import orjson
 import sqlite_utils
@@ -37,7 +39,7 @@ def row_hash(row: dict) -> str:
     every column or was written with only some, and a column added later by a migration does
     not change the hash of rows that have no value in it.
     """
-    content = {k: v for k, v in row.items() if v is not None}
+    content = dict(compress(row.items(), map(is_not, row.values(), repeat(None))))
     return hashlib.sha256(orjson.dumps(content, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 

