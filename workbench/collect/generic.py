@@ -130,21 +130,33 @@ def _converter(field: str) -> Callable[[Any], Any]:
 
 @dataclass(frozen=True)
 class Compiled:
-    """A column mapping made ready to apply: one getter and converter per item field."""
+    """A column mapping made ready to apply, once per file rather than once per record.
+
+    ``keys`` are the fields read from a top-level column (the common case, read with one dict
+    lookup); ``paths`` the fields read from a nested key or given a fixed value.
+    """
 
     mapping: dict[str, str]
     time: Callable[[dict], Any]
+    time_label: str
     ident: Callable[[dict], Any] | None
-    fields: tuple[tuple[str, Callable[[dict], Any], Callable[[Any], Any]], ...]
+    keys: tuple[tuple[str, str, Callable[[Any], Any]], ...]
+    paths: tuple[tuple[str, Callable[[dict], Any], Callable[[Any], Any]], ...]
 
     @classmethod
     def of(cls, mapping: dict[str, str]) -> Compiled:
         skip = {"created_at", "id", "uid", "caveats"}
+        fields = [(f, c) for f, c in mapping.items() if f not in skip]
         return cls(
-            mapping, _getter(mapping["created_at"]),
+            mapping, _getter(mapping["created_at"]), f"time ({mapping['created_at']})",
             _getter(mapping["id"]) if "id" in mapping else None,
-            tuple((f, _getter(c), _converter(f)) for f, c in mapping.items() if f not in skip),
+            tuple((f, c, _converter(f)) for f, c in fields if _is_key(c)),
+            tuple((f, _getter(c), _converter(f)) for f, c in fields if not _is_key(c)),
         )
+
+
+def _is_key(column: str) -> bool:
+    return not column.startswith("=") and "." not in column
 
 
 def map_generic(record: Record, compiled: Compiled, platform: str) -> Mapped:
@@ -152,18 +164,22 @@ def map_generic(record: Record, compiled: Compiled, platform: str) -> Mapped:
     data = record.data
     if not isinstance(data, dict):
         raise RecordError(f"expected an object, found {type(data).__name__}")
-    when, naive = parse_time(compiled.time(data),
-                             field=f"time ({compiled.mapping['created_at']})")
+    when, naive = parse_time(compiled.time(data), field=compiled.time_label)
     caveats = ["naive-time"] if naive else []
     ident = compiled.ident(data) if compiled.ident else None
-    if ident in (None, ""):
+    if ident is None or ident == "":
         if compiled.ident:
             raise RecordError(f"missing id (column {compiled.mapping['id']!r})")
         body = json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8")
         ident, caveats = hashlib.sha256(body).hexdigest()[:20], caveats + ["derived-id"]
     fields: dict[str, Any] = {}
-    for field, get, convert in compiled.fields:
-        value = get(data)
+    get = data.get
+    for field, column, convert in compiled.keys:
+        value = get(column)
+        if value is not None and value != "":
+            fields[field] = convert(value)
+    for field, read, convert in compiled.paths:
+        value = read(data)
         if value is not None and value != "":
             fields[field] = convert(value)
     item_platform = str(fields.pop("platform", platform)).lower()
