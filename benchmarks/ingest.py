@@ -17,6 +17,7 @@ import random
 import sqlite3
 import tempfile
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import orjson
@@ -35,6 +36,10 @@ WORDS = ("fire", "river", "plant", "smoke", "evacuation", "road", "police", "sch
          "wind", "north", "east", "west", "south", "update")
 
 
+#: Posts in time order, one every 8.64 s over ten days, as a platform's export lists them.
+START = datetime(2024, 3, 1, tzinfo=UTC)
+
+
 def make_file(path: Path, n: int, seed: int = 1) -> None:
     rng = random.Random(seed)
     with path.open("w", encoding="utf-8") as out:
@@ -43,7 +48,7 @@ def make_file(path: Path, n: int, seed: int = 1) -> None:
             author = rng.randrange(5000)
             row = {
                 "id": str(10**15 + i),
-                "created_at": f"2024-03-{1 + i % 28:02d}T{i % 24:02d}:{i % 60:02d}:{(i * 7) % 60:02d}Z",
+                "created_at": (START + timedelta(seconds=8.64 * i)).isoformat().replace("+00:00", "Z"),
                 "text": " ".join(rng.choices(WORDS, k=30)) + f" #{tags[0]} @user{rng.randrange(999)}",
                 "author": f"user{author}",
                 "author_name": f"User {author}",
