@@ -23,7 +23,7 @@ from workbench.collect.base import FileFormat, Payload, Sample
 from workbench.collect.readers import decode, safe_members
 from workbench.errors import ImportFormatError
 from workbench.mapping import Batch, Problem, Rows
-from workbench.store import insert_items, write
+from workbench.store import chunks, insert_items, write
 from workbench.timeutil import now_text
 
 if TYPE_CHECKING:
@@ -191,7 +191,7 @@ class Importer:
             return
         columns = self.author_columns
         old = {}
-        for chunk in _chunks(list(incoming), 500):
+        for chunk in chunks(list(incoming)):
             cursor = self.db.execute(
                 f"SELECT {', '.join(columns)} FROM authors "
                 f"WHERE uid IN ({', '.join('?' * len(chunk))})", chunk)
@@ -253,7 +253,7 @@ class Importer:
         if not rows:
             return
         known = {
-            uid: sha for chunk in _chunks(list(rows), 500) for uid, sha in self.db.execute(
+            uid: sha for chunk in chunks(list(rows)) for uid, sha in self.db.execute(
                 f"SELECT uid, sha256 FROM media WHERE uid IN ({', '.join('?' * len(chunk))})",
                 chunk)
         }
@@ -375,14 +375,10 @@ def _open_members(payload: Payload, wanted: set[str]) -> Iterator[tuple[str, obj
             yield member, candidate.open("rb")
 
 
-def _chunks(values: list, size: int) -> Iterator[list]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
 
 def _existing(db, table: str, keys: list[str]) -> set[str]:
     found: set[str] = set()
-    for chunk in _chunks(keys, 500):
+    for chunk in chunks(keys):
         found.update(
             row[0]
             for row in db.execute(

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from workbench import audit
 from workbench.errors import WorkbenchError
 from workbench.redact import redact
-from workbench.store import write
+from workbench.store import chunks, write
 from workbench.timeutil import now_text, parse_day, to_text
 
 if TYPE_CHECKING:
@@ -92,7 +92,7 @@ def _remove_items(case: Case, targets: list[str], result: PurgeResult,
     db = case.db
     posters: set[str] = set()
     by_payload: dict[str, list[str]] = defaultdict(list)
-    for chunk in _chunks(targets, 500):
+    for chunk in chunks(targets):
         marks = ", ".join("?" * len(chunk))
         for sha, span, poster in db.execute(
             f"SELECT raw_sha256, raw_span, platform || ':' || author_id FROM items "
@@ -154,7 +154,7 @@ def _remove_orphans(case: Case, posters: set[str], everything: bool, result: Pur
             "SELECT DISTINCT platform || ':' || author_id FROM items WHERE author_id IS NOT NULL")}
         known = {r[0] for r in db.execute("SELECT uid FROM authors")}
         orphans = sorted((posters - still) & known)
-    for chunk in _chunks(orphans, 500):
+    for chunk in chunks(orphans):
         db.execute(f"DELETE FROM authors WHERE uid IN ({', '.join('?' * len(chunk))})", chunk)
     changes.extend(audit.Change("authors", uid, "remove", None) for uid in orphans)
     result.authors = len(orphans)
@@ -171,7 +171,3 @@ def _scrub(db) -> None:
     db.execute("INSERT INTO items_fts(items_fts) VALUES ('optimize')")
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
-
-def _chunks(values: list, size: int):
-    for start in range(0, len(values), size):
-        yield values[start : start + size]

@@ -156,6 +156,12 @@ def write(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     db.conn.execute("COMMIT")
 
 
+def chunks(values: list, size: int = 500) -> Iterator[list]:
+    """``values`` in slices of ``size``: SQLite limits how many ``?`` one statement may bind."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
 def insert_items(db: sqlite_utils.Database, columns: tuple[str, ...], rows: list[tuple]) -> None:
     """Insert new item rows (values in ``columns`` order) and index their text for search.
 
