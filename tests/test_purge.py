@@ -111,7 +111,7 @@ def test_partial_purge_keeps_accounts_it_did_not_select(case, tmp_path):
     with write(case.db):
         case.db["authors"].insert(row)
         audit.append(case.db, "test.author", {}, [audit.Change("authors", row["uid"], "add",
-                                                               audit.row_hash(row))])
+                                                               audit.row_hash("authors", row))])
     before = set(case.authors().uid)
     result = case.purge(items=["generic:p0", "generic:p1"])
     assert result.authors == 1

@@ -99,7 +99,7 @@ def test_ledger_line_changed_to_hide_an_edit(filled):
     case.db.execute("UPDATE items SET text = 'rewritten' WHERE uid = 'generic:p1'")
     row = next(case.db.query("SELECT * FROM items WHERE uid = 'generic:p1'"))
     case.db.execute("UPDATE ledger SET row_sha256 = ? WHERE key = 'generic:p1'",
-                    [audit.row_hash(row)])
+                    [audit.row_hash("items", row)])
     problems = _problems(case)
     assert "ledger: the lines of audit entry" in problems
     assert "edited outside" not in problems

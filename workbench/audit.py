@@ -15,12 +15,11 @@ import json
 import socket
 from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import compress, repeat
-from operator import is_not
 
 import orjson
 import sqlite_utils
 
+from workbench.store import HASHED
 from workbench.timeutil import now_text
 
 GENESIS = "0" * 64
@@ -32,15 +31,17 @@ def canonical(value: object) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def row_hash(row: dict) -> str:
-    """The hash of a row's content, as stored: the same content always gives the same hash.
+def row_hash(table: str, row: dict) -> str:
+    """The hash of a row of ``table`` as stored: its values of the hashed columns, in order.
 
-    Empty (None) columns are left out, so a row hashes the same whether it is read back with
-    every column or was written with only some, and a column added later by a migration does
-    not change the hash of rows that have no value in it.
+    A column the row lacks counts as empty, as SQLite reads it back.
     """
-    content = dict(compress(row.items(), map(is_not, row.values(), repeat(None))))
-    return hashlib.sha256(orjson.dumps(content, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    return values_hash([row.get(column) for column in HASHED[table]])
+
+
+def values_hash(values: list | tuple) -> str:
+    """The hash of a row given as its values in :data:`workbench.store.HASHED` order."""
+    return hashlib.sha256(orjson.dumps(values)).hexdigest()
 
 
 def entry_hash(seq: int, at: str, actor: str, action: str, detail: str, prev_hash: str) -> str:

@@ -131,15 +131,16 @@ class Importer:
         self.author_columns = [column.name for column in self.db["authors"].columns]
 
     def run(self, path: Path, payload: Payload, result: ImportResult) -> ImportResult:
-        provenance = {
+        self.collected_at = now_text()
+        given = {
             "source": f"file:{path.name}",
             "collector": f"import:{self.fmt.name}",
             "collector_version": f"{workbench.__version__}/{self.fmt.version}",
-            "collected_at": now_text(),
+            "collected_at": self.collected_at,
             "run_id": result.run_id,
             "raw_sha256": payload.sha256,
         }
-        self.collected_at = provenance["collected_at"]
+        provenance = tuple(given[name] for name in mapping.PROVENANCE_GIVEN)
         large = payload.path.stat().st_size >= mapping.WORKER_MIN_BYTES
         produce = mapping.batches_in_worker if large else mapping.batches
         with tqdm(desc=path.name, unit=" records", disable=not self.progress, leave=False,
@@ -176,9 +177,8 @@ class Importer:
                 continue
             seen.add(rows.uid)
             new.append(rows.values)
-            row_hash = audit.row_hash(dict(zip(batch.columns, rows.values)))  # noqa: B905
-            changes.append(audit.Change("items", rows.uid, "add", row_hash))
-        insert_items(self.db, batch.columns, new)
+            changes.append(audit.Change("items", rows.uid, "add", audit.values_hash(rows.values)))
+        insert_items(self.db, mapping.ITEM_ROW, new)
         return len(new), len(batch.rows) - len(new)
 
     def _merge_authors(self, mapped: list[Rows], result, changes) -> None:
@@ -204,14 +204,15 @@ class Importer:
             before = old.get(uid)
             if before is None:
                 row.update(first_seen_at=now, updated_at=now, run_id=run_id)
-                changes.append(audit.Change("authors", uid, "add", audit.row_hash(row)))
+                changes.append(audit.Change("authors", uid, "add", audit.row_hash("authors", row)))
                 result.authors_added += 1
             else:
                 row = _merge(before, row)
                 if row == before:
                     continue
                 row.update(updated_at=now, run_id=run_id)
-                changes.append(audit.Change("authors", uid, "update", audit.row_hash(row)))
+                changes.append(audit.Change("authors", uid, "update",
+                                             audit.row_hash("authors", row)))
                 result.authors_updated += 1
             writes.append(row)
         self.db.conn.executemany(
@@ -260,13 +261,14 @@ class Importer:
         fresh = [row for uid, row in rows.items() if uid not in known]
         if fresh:
             self.db["media"].insert_all(fresh)
-            changes.extend(audit.Change("media", r["uid"], "add", audit.row_hash(r))
+            changes.extend(audit.Change("media", r["uid"], "add", audit.row_hash("media", r))
                            for r in fresh)
         for uid, row in rows.items():
             if uid in known and known[uid] is None and row["sha256"]:
                 self.db.execute("UPDATE media SET sha256 = ? WHERE uid = ?", [row["sha256"], uid])
                 updated = next(self.db.query("SELECT * FROM media WHERE uid = ?", [uid]))
-                changes.append(audit.Change("media", uid, "update", audit.row_hash(updated)))
+                changes.append(audit.Change("media", uid, "update",
+                                              audit.row_hash("media", updated)))
 
     def _quarantine(self, problems: list[Problem], payload: Payload, result) -> int:
         """Keep the problems not already quarantined from this payload; returns how many."""

@@ -22,6 +22,7 @@ from workbench.collect.base import FileFormat, Payload, Record
 from workbench.collect.readers import excerpt
 from workbench.errors import RecordError, WorkbenchError
 from workbench.models import ITEM_STORE_COLUMNS, Author, Mapped, Media
+from workbench.store import HASHED, PROVENANCE
 
 #: Files at least this large are read and mapped in a worker process.
 WORKER_MIN_BYTES = 8 * 2**20
@@ -52,7 +53,8 @@ class Problem(NamedTuple):
 
 @dataclass
 class Batch:
-    columns: tuple[str, ...] = ()
+    """Rows of items (their values in :data:`ITEM_ROW` order), problems, and notes to count."""
+
     rows: list[Rows] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     notes: dict[str, int] = field(default_factory=dict)
@@ -64,11 +66,17 @@ class Batch:
 
 NOTES = {"naive-time": "naive times taken as UTC", "encoding:": "records not in UTF-8"}
 UID = ITEM_STORE_COLUMNS.index("uid")
+#: The items table's columns in the order a Rows' values hold them (and its hash covers them).
+ITEM_ROW = HASHED["items"]
+#: The provenance the importer gives, in that order, before each record's own locator and span.
+PROVENANCE_GIVEN = PROVENANCE[:-2]
 
 
-def map_batch(fmt: FileFormat, records: Iterable[Record], provenance: dict,
+def map_batch(fmt: FileFormat, records: Iterable[Record], provenance: tuple,
               seen_authors: dict[str, Author] | None = None) -> Batch:
     """Map records to rows; a record that fails becomes a Problem and the rest go on.
+
+    ``provenance`` holds the values of :data:`PROVENANCE_GIVEN`, the same for every record.
 
     ``seen_authors`` carries the accounts already sent from one batch to the next, so that an
     account's row is sent again only when it is described differently.
@@ -89,7 +97,7 @@ def map_batch(fmt: FileFormat, records: Iterable[Record], provenance: dict,
     return batch
 
 
-def _rows(record: Record, mapped: Mapped, provenance: dict, seen_authors: dict,
+def _rows(record: Record, mapped: Mapped, provenance: tuple, seen_authors: dict,
           batch: Batch) -> Rows:
     item = mapped.item
     note = record.context.get("encoding") if record.context else None
@@ -100,10 +108,8 @@ def _rows(record: Record, mapped: Mapped, provenance: dict, seen_authors: dict,
             if caveat.startswith(start):
                 batch.notes[label] = batch.notes.get(label, 0) + 1
     values = item.store_values()
-    values += provenance.values()
+    values += provenance
     values += (record.locator, record.span)
-    if not batch.columns:
-        batch.columns = (*ITEM_STORE_COLUMNS, *provenance, "raw_locator", "raw_span")
     authors = []
     for author in mapped.authors:
         # Most posts come from accounts already sent, described the same: send those once.
@@ -125,7 +131,7 @@ def _describe(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def batches(fmt: FileFormat, payload: Payload, options: dict, provenance: dict,
+def batches(fmt: FileFormat, payload: Payload, options: dict, provenance: tuple,
             size: int) -> Iterator[Batch]:
     """Read and map the payload here, a batch of ``size`` records at a time."""
     chunk: list[Record] = []
@@ -139,7 +145,7 @@ def batches(fmt: FileFormat, payload: Payload, options: dict, provenance: dict,
         yield map_batch(fmt, chunk, provenance, seen_authors)
 
 
-def batches_in_worker(fmt: FileFormat, payload: Payload, options: dict, provenance: dict,
+def batches_in_worker(fmt: FileFormat, payload: Payload, options: dict, provenance: tuple,
                       size: int) -> Iterator[Batch]:
     """The same batches, read and mapped by a worker process while the caller writes them.
 

@@ -132,7 +132,7 @@ def _redact_payload(case: Case, sha: str, spans: list[str], kept: list[dict],
                           replace=True)
     for row in kept:
         row.update(raw_sha256=new_sha, raw_span=moved[row["raw_span"]])
-        changes.append(audit.Change("items", row["uid"], "update", audit.row_hash(row)))
+        changes.append(audit.Change("items", row["uid"], "update", audit.row_hash("items", row)))
     db.conn.executemany("UPDATE items SET raw_sha256 = ?, raw_span = ? WHERE uid = ?",
                         [(new_sha, row["raw_span"], row["uid"]) for row in kept])
     db.execute("UPDATE quarantine SET raw_sha256 = ? WHERE raw_sha256 = ?", [new_sha, sha])

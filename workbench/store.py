@@ -16,10 +16,25 @@ import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
 from workbench.errors import StoreError
+from workbench.models import ITEM_STORE_COLUMNS
 
 BUSY_TIMEOUT_S = 120
 
 FTS_COLUMNS = ("text", "title", "author_handle", "author_name")
+#: Where an item came from: the columns the importer adds to the item's own.
+PROVENANCE = ("source", "collector", "collector_version", "collected_at", "run_id", "raw_sha256",
+              "raw_locator", "raw_span")
+#: The columns whose values a row's ledger hash covers, in the order hashed. A migration that
+#: adds a column to one of these tables decides whether the hash covers it (then it appends
+#: the column here and records every row's new hash in the ledger).
+HASHED = {
+    "items": (*ITEM_STORE_COLUMNS, *PROVENANCE),
+    "authors": ("uid", "platform", "id", "handle", "name", "created_at", "followers", "following",
+                "posts", "bio", "location", "url", "verified", "first_seen_at", "updated_at",
+                "run_id"),
+    "media": ("uid", "item_uid", "key", "kind", "url", "member", "mime", "width", "height", "alt",
+              "sha256", "run_id"),
+}
 
 migrations = Migrations("workbench")
 

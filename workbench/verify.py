@@ -128,7 +128,7 @@ def _check_tables(case: Case, expected: dict[str, dict[str, str]], report: Verif
             want = rows.get(key)
             if want is None:
                 report.problems.append(f"{tbl} row {key}: added outside the workbench")
-            elif audit.row_hash(row) != want:
+            elif audit.row_hash(tbl, row) != want:
                 report.problems.append(f"{tbl} row {key}: edited outside the workbench")
         for key in rows.keys() - seen:
             report.problems.append(f"{tbl} row {key}: deleted outside the workbench")
