@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 
 from workbench.errors import RecordError
 
 TWITTER_FORMAT = "%a %b %d %H:%M:%S %z %Y"  # "Wed Oct 10 20:19:24 +0000 2018"
+_EPOCH = re.compile(r"-?\d+(?:\.\d*)?")
 
 
 def parse_time(value: object, *, field: str = "time") -> tuple[datetime, bool]:
@@ -17,6 +19,11 @@ def parse_time(value: object, *, field: str = "time") -> tuple[datetime, bool]:
     epoch seconds (number or digits). Returns ``(when, naive)``: ``naive`` is True when the value
     carried no zone and was taken as UTC, so the caller can flag the record.
     """
+    if type(value) is str and len(value) > 18 and value[4] == "-" and value[10] == "T":
+        try:  # the common case first: ISO 8601 with a time ("2024-03-08T00:41:00Z")
+            return _to_utc(datetime.fromisoformat(value))
+        except ValueError:
+            pass
     if value is None or value == "":
         raise RecordError(f"missing {field}")
     if isinstance(value, datetime):
@@ -30,7 +37,7 @@ def parse_time(value: object, *, field: str = "time") -> tuple[datetime, bool]:
     if not isinstance(value, str):
         raise RecordError(f"{field} is not a time: {value!r}")
     text = value.strip()
-    if text.lstrip("-").replace(".", "", 1).isdigit():
+    if _EPOCH.fullmatch(text):
         return _from_epoch(float(text), field), False
     try:
         return _to_utc(datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00")))

@@ -95,7 +95,7 @@ def jsonl_records(stream: BinaryIO, *, member: str | None = None) -> Iterator[Re
         if number == 1 and raw.startswith(codecs.BOM_UTF8):
             raw = raw[3:]
         raw = raw.rstrip(b"\r\n")
-        if not raw.strip():
+        if not raw or raw.isspace():
             continue
         locator, span = f"{where}line {number}", f"{prefix}L{number}"
         try:
