@@ -4,13 +4,8 @@ import zipfile
 
 import pytest
 
-from workbench.collect.readers import (
-    array_elements,
-    decode,
-    element_records,
-    iter_lines,
-    safe_members,
-)
+from workbench.collect.jsonwalk import array_elements, element_records
+from workbench.collect.readers import decode, iter_lines, safe_members
 from workbench.errors import UnsafeArchiveError
 
 

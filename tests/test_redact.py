@@ -2,7 +2,7 @@ import io
 import json
 import zipfile
 
-from workbench.collect.readers import array_elements
+from workbench.collect.jsonwalk import array_elements
 from workbench.redact import parse_span, redact
 
 

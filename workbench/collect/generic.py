@@ -19,13 +19,8 @@ from typing import Any
 
 from workbench.collect import register
 from workbench.collect.base import FileFormat, Payload, Record, Sample
-from workbench.collect.readers import (
-    decode,
-    element_records,
-    excerpt,
-    iter_lines,
-    jsonl_records,
-)
+from workbench.collect.jsonwalk import element_records
+from workbench.collect.readers import decode, excerpt, iter_lines, jsonl_records
 from workbench.errors import ImportFormatError, RecordError
 from workbench.models import ITEM_COLUMNS, LIST_FIELDS, Author, Item, Mapped, make_uid
 from workbench.timeutil import parse_time

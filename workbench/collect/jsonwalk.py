@@ -1,23 +1,25 @@
-"""Walking a JSON document lazily, to find nested records with their exact character spans.
+"""JSON documents read with the exact character span of each record.
 
-``readers.array_elements`` finds the elements of one array at a fixed key path. Exports that nest
-their records deeper (a Telegram account export's chats, a Bluesky thread's replies) need to walk
-the document: :func:`walk_object` and :func:`walk_array` go through one value member by member and
-hand each member's start to a visitor. A visitor either returns ``None`` (the member is parsed and
-kept in ``seen``) or a generator that yields records and *returns* where the member's value ends,
-so walkers compose with ``end = yield from ...``. Offsets are positions in the decoded text, so
-``text[start:end]`` is a record exactly as received. Each value is parsed by the json module.
+:func:`array_elements` and :func:`element_records` find the elements of one array at a fixed key
+path. Exports that nest their records deeper (a Telegram account export's chats, a Bluesky
+thread's replies) need to walk the document: :func:`walk_object` and :func:`walk_array` go
+through one value member by member and hand each member's start to a visitor. A visitor either
+returns ``None`` (the member is parsed and kept in ``seen``) or a generator that yields records
+and *returns* where the member's value ends, so walkers compose with ``end = yield from ...``.
+Offsets are positions in the decoded text, so ``text[start:end]`` is a record exactly as
+received. Each value is parsed by the json module.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from typing import Any
 
 from workbench.collect.base import Record
 from workbench.collect.readers import excerpt
+from workbench.errors import ImportFormatError
 
 _WS = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
@@ -154,3 +156,83 @@ def _measure(text: str, at: int, spans: dict, key: str) -> Walk:
     spans[key] = (at, end)
     return end
     yield  # a walker is a generator, even one that finds no records
+
+
+def array_elements(
+    text: str, path: Iterable[str] = (), *, start: int = 0
+) -> Iterator[tuple[int, int, int, Any]]:
+    """Yield ``(index, start, end, value)`` for each element of the JSON array at ``path``.
+
+    ``path`` is the chain of object keys from the document's top (empty for a top-level array).
+    Offsets are character positions in ``text``, so ``text[start:end]`` is the element exactly as
+    received. Parsing is done by the json module; only the walk down ``path`` is ours. A syntax
+    error inside the array raises ``json.JSONDecodeError`` after the elements before it.
+    """
+    decoder = _DECODER
+    pos = skip_ws(text, start)
+    for key in path:
+        pos = member_value(text, pos, key, decoder)
+    if text[pos : pos + 1] != "[":
+        raise json.JSONDecodeError("expected an array", text, pos)
+    pos = skip_ws(text, pos + 1)
+    if text[pos : pos + 1] == "]":
+        return
+    index = 0
+    while True:
+        value, end = decoder.raw_decode(text, pos)
+        yield index, pos, end, value
+        index += 1
+        pos = skip_ws(text, end)
+        char = text[pos : pos + 1]
+        if char == ",":
+            pos = skip_ws(text, pos + 1)
+        elif char == "]":
+            return
+        else:
+            raise json.JSONDecodeError("expected ',' or ']'", text, pos)
+
+
+def member_value(text: str, pos: int, wanted: str, decoder: json.JSONDecoder) -> int:
+    """The position of the value of key ``wanted`` in the object starting at ``pos``."""
+    if text[pos : pos + 1] != "{":
+        raise json.JSONDecodeError("expected an object", text, pos)
+    pos = skip_ws(text, pos + 1)
+    while text[pos : pos + 1] != "}":
+        key, pos = decoder.raw_decode(text, pos)
+        pos = skip_ws(text, pos)
+        if text[pos : pos + 1] != ":":
+            raise json.JSONDecodeError("expected ':'", text, pos)
+        pos = skip_ws(text, pos + 1)
+        if key == wanted:
+            return pos
+        _, pos = decoder.raw_decode(text, pos)
+        pos = skip_ws(text, pos)
+        if text[pos : pos + 1] == ",":
+            pos = skip_ws(text, pos + 1)
+    raise KeyError(wanted)
+
+
+def element_records(
+    text: str, path: Iterable[str] = (), *, member: str | None = None, start: int = 0,
+    context: dict | None = None,
+) -> Iterator[Record]:
+    """Records for each element of the array at ``path``; a syntax error quarantines the rest."""
+    path = tuple(path)
+    prefix = f"{member}|" if member else ""
+    where = f"{member} " if member else ""
+    pointer = "$" + "".join(f".{key}" for key in path)
+    shared = context if context is not None else {}
+    try:
+        for index, begin, end, value in array_elements(text, path, start=start):
+            yield Record(f"{where}{pointer}[{index}]", f"{prefix}C{begin}:{end}", data=value,
+                         context=shared)
+    except json.JSONDecodeError as exc:
+        line, column = text.count("\n", 0, exc.pos) + 1, exc.pos - text.rfind("\n", 0, exc.pos)
+        yield Record(
+            f"{where}line {line}, column {column}",
+            f"{prefix}C{exc.pos}:{len(text)}",
+            error=f"invalid JSON from here on: {exc.msg}; the records after this point were not read",
+            excerpt=excerpt(text[exc.pos :]),
+        )
+    except KeyError as exc:
+        raise ImportFormatError(f"{where or 'document'}: no {pointer} array (missing key {exc})") from None

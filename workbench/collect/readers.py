@@ -1,4 +1,4 @@
-"""Reading received bytes safely: encodings, lines, JSON documents with record spans, zip archives.
+"""Reading received bytes safely: encodings, lines, JSON Lines, zip archives.
 
 Spans are kept so that each record can be found (and, on purge, cut out) again in its payload:
 ``L12`` is line 12, ``L12-14`` lines 12 to 14, ``C120:560`` characters 120 to 560 of the decoded
@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import codecs
 import json
-import re
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import Any, BinaryIO
 
@@ -27,7 +26,6 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
-_WS = re.compile(r"[ \t\n\r]*")
 EXCERPT = 2000
 #: Largest archive member we inflate; a bigger one is refused as a likely zip bomb.
 MAX_MEMBER_BYTES = 4 * 2**30
@@ -125,86 +123,6 @@ def load_document(text: str, *, name: str) -> Any:
         raise ImportFormatError(
             f"{name}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}", path=name
         ) from exc
-
-
-def array_elements(
-    text: str, path: Iterable[str] = (), *, start: int = 0
-) -> Iterator[tuple[int, int, int, Any]]:
-    """Yield ``(index, start, end, value)`` for each element of the JSON array at ``path``.
-
-    ``path`` is the chain of object keys from the document's top (empty for a top-level array).
-    Offsets are character positions in ``text``, so ``text[start:end]`` is the element exactly as
-    received. Parsing is done by the json module; only the walk down ``path`` is ours. A syntax
-    error inside the array raises ``json.JSONDecodeError`` after the elements before it.
-    """
-    decoder = json.JSONDecoder()
-    pos = _WS.match(text, start).end()
-    for key in path:
-        pos = _member_value(text, pos, key, decoder)
-    if text[pos : pos + 1] != "[":
-        raise json.JSONDecodeError("expected an array", text, pos)
-    pos = _WS.match(text, pos + 1).end()
-    if text[pos : pos + 1] == "]":
-        return
-    index = 0
-    while True:
-        value, end = decoder.raw_decode(text, pos)
-        yield index, pos, end, value
-        index += 1
-        pos = _WS.match(text, end).end()
-        char = text[pos : pos + 1]
-        if char == ",":
-            pos = _WS.match(text, pos + 1).end()
-        elif char == "]":
-            return
-        else:
-            raise json.JSONDecodeError("expected ',' or ']'", text, pos)
-
-
-def _member_value(text: str, pos: int, wanted: str, decoder: json.JSONDecoder) -> int:
-    """The position of the value of key ``wanted`` in the object starting at ``pos``."""
-    if text[pos : pos + 1] != "{":
-        raise json.JSONDecodeError("expected an object", text, pos)
-    pos = _WS.match(text, pos + 1).end()
-    while text[pos : pos + 1] != "}":
-        key, pos = decoder.raw_decode(text, pos)
-        pos = _WS.match(text, pos).end()
-        if text[pos : pos + 1] != ":":
-            raise json.JSONDecodeError("expected ':'", text, pos)
-        pos = _WS.match(text, pos + 1).end()
-        if key == wanted:
-            return pos
-        _, pos = decoder.raw_decode(text, pos)
-        pos = _WS.match(text, pos).end()
-        if text[pos : pos + 1] == ",":
-            pos = _WS.match(text, pos + 1).end()
-    raise KeyError(wanted)
-
-
-def element_records(
-    text: str, path: Iterable[str] = (), *, member: str | None = None, start: int = 0,
-    context: dict | None = None,
-) -> Iterator[Record]:
-    """Records for each element of the array at ``path``; a syntax error quarantines the rest."""
-    path = tuple(path)
-    prefix = f"{member}|" if member else ""
-    where = f"{member} " if member else ""
-    pointer = "$" + "".join(f".{key}" for key in path)
-    shared = context if context is not None else {}
-    try:
-        for index, begin, end, value in array_elements(text, path, start=start):
-            yield Record(f"{where}{pointer}[{index}]", f"{prefix}C{begin}:{end}", data=value,
-                         context=shared)
-    except json.JSONDecodeError as exc:
-        line, column = text.count("\n", 0, exc.pos) + 1, exc.pos - text.rfind("\n", 0, exc.pos)
-        yield Record(
-            f"{where}line {line}, column {column}",
-            f"{prefix}C{exc.pos}:{len(text)}",
-            error=f"invalid JSON from here on: {exc.msg}; the records after this point were not read",
-            excerpt=excerpt(text[exc.pos :]),
-        )
-    except KeyError as exc:
-        raise ImportFormatError(f"{where or 'document'}: no {pointer} array (missing key {exc})") from None
 
 
 def safe_members(archive: zipfile.ZipFile, *, name: str) -> list[zipfile.ZipInfo]:

@@ -23,7 +23,8 @@ from pathlib import Path, PurePosixPath
 
 from workbench.collect import register
 from workbench.collect.base import FileFormat, Payload, Record, Sample
-from workbench.collect.readers import decode, element_records, excerpt, safe_members
+from workbench.collect.jsonwalk import element_records
+from workbench.collect.readers import decode, excerpt, safe_members
 from workbench.collect.twitter_common import (
     PLATFORM,
     ident,

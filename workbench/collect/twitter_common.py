@@ -19,7 +19,8 @@ from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
 from workbench.collect.base import Record
-from workbench.collect.readers import _member_value, array_elements, excerpt
+from workbench.collect.jsonwalk import array_elements, member_value
+from workbench.collect.readers import excerpt
 from workbench.collect.values import as_float, as_int, optional_time, unique
 from workbench.errors import RecordError
 from workbench.models import Author, Media, make_uid
@@ -305,7 +306,7 @@ def object_span(text: str, start: int, key: str | None = None) -> tuple[int, int
     decoder = json.JSONDecoder()
     pos = _WS.match(text, start).end()
     if key is not None:
-        pos = _member_value(text, pos, key, decoder)
+        pos = member_value(text, pos, key, decoder)
     _, end = decoder.raw_decode(text, pos)
     return pos, end
 

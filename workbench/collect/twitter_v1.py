@@ -19,7 +19,8 @@ from collections.abc import Iterator
 
 from workbench.collect import register
 from workbench.collect.base import FileFormat, Payload, Record, Sample
-from workbench.collect.readers import decode, element_records, jsonl_records
+from workbench.collect.jsonwalk import element_records
+from workbench.collect.readers import decode, jsonl_records
 from workbench.collect.twitter_common import (
     PLATFORM,
     bad_json,

@@ -18,7 +18,8 @@ from collections.abc import Iterator
 
 from workbench.collect import register
 from workbench.collect.base import FileFormat, Payload, Record, Sample
-from workbench.collect.readers import decode, element_records
+from workbench.collect.jsonwalk import element_records
+from workbench.collect.readers import decode
 from workbench.collect.twitter_common import (
     MEDIA_KEY_KINDS,
     MEDIA_KINDS,
