@@ -171,6 +171,28 @@ class Media:
         return row
 
 
+@dataclass(slots=True)
+class Entity:
+    """Something found in an item's text: a selector, a named entity or a place name.
+
+    ``start``/``end`` are character offsets into the item's ``text`` (None when a platform named
+    the entity without saying where). ``norm`` is the canonical value (E.164 phone, lower-case
+    handle, registered domain, ...); ``key`` is what entity resolution groups by, so variants of
+    one thing written differently count as one.
+    """
+
+    uid: str
+    label: str
+    text: str
+    norm: str
+    start: int | None
+    end: int | None
+    method: str  # rule | model | gazetteer | platform
+    model: str = ""
+    key: str = ""
+
+
+ENTITY_COLUMNS = tuple(f.name for f in fields(Entity))
 ITEM_COLUMNS = tuple(f.name for f in fields(Item))
 _ITEM_COLUMNS, _AUTHOR_COLUMNS, _MEDIA_COLUMNS = map(_Columns.of, (Item, Author, Media))
 #: The items table's columns that come from the Item itself (the rest say where it came from).

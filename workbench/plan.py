@@ -31,6 +31,15 @@ class CasePlan(BaseModel):
     accounts: list[str] = Field(default_factory=list)
     platforms: list[str] = Field(default_factory=list)
     countries: list[str] = Field(default_factory=list)
+    languages: list[str] = Field(
+        default_factory=list,
+        description="ISO 639-1 codes of the languages expected; language detection considers only "
+        "these (fewer is faster and leaner). Empty: a wide default set.",
+    )
+    spacy_models: dict[str, str] = Field(
+        default_factory=lambda: {"en": "en_core_web_sm"},
+        description="language code -> installed spaCy pipeline (name or path) for named entities",
+    )
     since: date | None = None
     until: date | None = None
     handling: str = "internal"
@@ -50,6 +59,15 @@ class CasePlan(BaseModel):
     @classmethod
     def _strip_hash(cls, values: list[str]) -> list[str]:
         return [v.lstrip("#") for v in values if v.strip("# ")]
+
+    @field_validator("languages")
+    @classmethod
+    def _iso_codes(cls, values: list[str]) -> list[str]:
+        codes = [v.strip().lower() for v in values if v.strip()]
+        bad = [c for c in codes if not re.fullmatch(r"[a-z]{2}", c)]
+        if bad:
+            raise ValueError(f"use two-letter ISO 639-1 codes, not {', '.join(bad)}")
+        return codes
 
     @field_validator("handling")
     @classmethod

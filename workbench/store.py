@@ -135,6 +135,41 @@ def m001_spine(db: sqlite_utils.Database) -> None:
     # No indexes on the ledger: it is only ever appended to, and read whole by verify.
 
 
+@migrations()
+def m002_enrichment(db: sqlite_utils.Database) -> None:
+    """Entities, per-item enrichment (language, sentiment, watch hits, risk) and watch terms.
+
+    Derived data: recomputable from the items, so audited per run rather than per row.
+    """
+    text, integer, real = str, int, float
+    db["entities"].create(
+        {"id": integer, "uid": text, "label": text, "text": text, "norm": text, "start": integer,
+         "end": integer, "method": text, "model": text, "key": text, "run_id": integer},
+        pk="id",
+    )
+    db["entities"].create_index(["uid"])
+    db["entities"].create_index(["label", "key"])
+    db["enrichment"].create(
+        {
+            "uid": text, "text_sha256": text, "settings_sha256": text,
+            "language": text, "language_method": text, "language_confidence": real,
+            "sentiment_compound": real, "sentiment_pos": real, "sentiment_neu": real,
+            "sentiment_neg": real, "sentiment_method": text,
+            "watch_hits": text, "risk": real, "risk_reasons": text,
+            "enriched_at": text, "run_id": integer,
+        },
+        pk="uid",
+    )
+    db["enrichment"].create_index(["language"])
+    db["enrichment"].create_index(["risk"])
+    db["watch_terms"].create(
+        {"id": integer, "term": text, "kind": text, "category": text, "weight": real,
+         "note": text, "added_at": text, "added_by": text},
+        pk="id",
+    )
+    db["watch_terms"].create_index(["kind", "term", "category"], unique=True)
+
+
 def connect(path: Path) -> sqlite_utils.Database:
     """Open (creating if need be) a case database, migrated to the current schema."""
     try:
