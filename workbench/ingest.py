@@ -144,7 +144,7 @@ class Importer:
         large = payload.path.stat().st_size >= mapping.WORKER_MIN_BYTES
         produce = mapping.batches_in_worker if large else mapping.batches
         with tqdm(desc=path.name, unit=" records", disable=not self.progress, leave=False,
-                  mininterval=0.5) as bar:
+                  mininterval=0.5) as bar, mapping.gc_paused():
             for batch in produce(self.fmt, payload, self.options, provenance, BATCH):
                 self._write_batch(batch, payload, result)
                 bar.update(batch.records)
