@@ -38,3 +38,11 @@ def post(i: int, **extra) -> dict:
     """A generic post record, as a CSV/JSON export from some tool would have it."""
     return {"id": f"p{i}", "created_at": f"2024-03-{1 + i % 28:02d}T10:{i % 60:02d}:00Z",
             "text": f"post number {i} about the river fire", "author": f"user{i % 7}", **extra}
+
+
+@pytest.fixture(scope="session")
+def tiny_ner(tmp_path_factory) -> Path:
+    """A tiny trained spaCy NER pipeline saved to a folder (trained once per test session)."""
+    from tests import tiny
+
+    return tiny.train(tmp_path_factory.mktemp("models") / "tiny_ner")

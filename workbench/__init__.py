@@ -12,11 +12,12 @@ __version__ = "0.1.0"
 
 _LAZY = {
     "Case": "workbench.case",
+    "enrich": "workbench.enrich",
     "CasePlan": "workbench.plan",
     "WorkbenchError": "workbench.errors",
 }
 
-__all__ = ["Case", "CasePlan", "WorkbenchError", "__version__"]
+__all__ = ["Case", "CasePlan", "WorkbenchError", "__version__", "enrich"]
 
 if TYPE_CHECKING:
     from workbench.case import Case
@@ -28,4 +29,6 @@ def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'workbench' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+    loaded = importlib.import_module(module)
+    # A subpackage stands for itself (``workbench.enrich`` is callable); else the name in it.
+    return loaded if module == f"workbench.{name}" else getattr(loaded, name)

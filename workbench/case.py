@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,6 +16,8 @@ from workbench.store import connect, write
 if TYPE_CHECKING:
     import pandas as pd
 
+    from workbench.enrich.job import EnrichResult
+    from workbench.enrich.watch import WatchTerm
     from workbench.ingest import ImportResult
     from workbench.purge import PurgeResult
     from workbench.verify import VerifyReport
@@ -140,12 +143,38 @@ class Case:
     def items(self, *, text: str | None = None, platform: str | None = None,
               since: str | datetime | date | None = None,
               until: str | datetime | date | None = None, author: str | None = None,
+              language: str | None = None, sentiment: str | None = None,
+              min_risk: float | None = None, entity: str | None = None,
               limit: int | None = None) -> pd.DataFrame:
         """The case's items as a DataFrame; see :func:`workbench.query.items`."""
         from workbench.query import items
 
         return items(self.db, text=text, platform=platform, since=since, until=until,
-                     author=author, limit=limit)
+                     author=author, language=language, sentiment=sentiment, min_risk=min_risk,
+                     entity=entity, limit=limit)
+
+    def entities(self, *, label: str | None = None, uid: str | None = None,
+                 entity: str | None = None) -> pd.DataFrame:
+        """Entities found by enrichment; see :func:`workbench.query.entities`."""
+        from workbench.query import entities
+
+        return entities(self.db, label=label, uid=uid, entity=entity)
+
+    def enrich(self, *, n_process: int = 1, scheduler: str | None = None, ner: bool = True,
+               progress: bool = True) -> EnrichResult:
+        """Enrich new and changed items; see :func:`workbench.enrich.job.enrich`."""
+        from workbench.enrich.job import enrich
+
+        return enrich(self, n_process=n_process, scheduler=scheduler, ner=ner, progress=progress)
+
+    def add_watch_terms(self, terms: Iterable[WatchTerm] | str | Path) -> int:
+        """Add watch terms (or a YAML/CSV watch-list file) to the case; returns how many changed."""
+        from workbench.enrich.watch import load_terms
+        from workbench.enrich.watchlist import add_terms
+
+        if isinstance(terms, str | Path):
+            terms = load_terms(Path(terms))
+        return add_terms(self, terms)
 
     def authors(self) -> pd.DataFrame:
         from workbench.query import table

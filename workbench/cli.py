@@ -104,6 +104,12 @@ def items(
     since: Annotated[str | None, typer.Option(help="From this date or time (UTC).")] = None,
     until: Annotated[str | None, typer.Option(help="Up to this date (inclusive) or time.")] = None,
     author: Annotated[str | None, typer.Option(help="Handle or account id.")] = None,
+    language: Annotated[str | None, typer.Option(help="Language code (after enrich).")] = None,
+    sentiment: Annotated[str | None, typer.Option(help="positive, negative, neutral or unscored "
+                                                  "(after enrich).")] = None,
+    min_risk: Annotated[float | None, typer.Option(help="Risk score at least this (0-100).")] = None,
+    entity: Annotated[str | None, typer.Option(help="Mentions this entity: @handle, #tag, phone, "
+                                               "domain, name, or LABEL:value.")] = None,
     limit: Annotated[int | None, typer.Option(help="At most this many.")] = None,
     format: Annotated[str, typer.Option("--format", help="table, csv or jsonl.")] = "table",
 ) -> None:
@@ -111,12 +117,14 @@ def items(
     if format not in ("table", "csv", "jsonl"):
         raise typer.BadParameter("choose table, csv or jsonl", param_hint="--format")
     df = _open(case_dir).items(text=text, platform=platform, since=since, until=until,
-                               author=author, limit=limit)
+                               author=author, language=language, sentiment=sentiment,
+                               min_risk=min_risk, entity=entity, limit=limit)
     if format == "table":
-        table = Table("time (UTC)", "uid", "author", "text")
+        table = Table("time (UTC)", "uid", "author", "lang", "risk", "text")
         for row in df.itertuples():
             when = row.created_at.strftime("%Y-%m-%d %H:%M")
-            table.add_row(when, row.uid, row.author_handle or "",
+            risk = "" if row.risk != row.risk or row.risk is None else f"{row.risk:.0f}"
+            table.add_row(when, row.uid, row.author_handle or "", row.language or "", risk,
                           (row.text or "").replace("\n", " ")[:100])
         out.print(table)
         out.print(f"{len(df)} items")
@@ -124,6 +132,93 @@ def items(
     from workbench.export import write_frame
 
     write_frame(df, sys.stdout, format)
+
+
+@app.command()
+def enrich(
+    case_dir: CaseDir,
+    scheduler: Annotated[str | None, typer.Option(help="A Dask scheduler address, or 'local' "
+                                                  "for a local cluster.")] = None,
+    processes: Annotated[int, typer.Option("--processes", "-n", help="Worker processes (or "
+                                           "local Dask workers).")] = 1,
+    ner: Annotated[bool, typer.Option(help="Named entities with the plan's spaCy pipelines.")] = True,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+) -> None:
+    """Find entities, language, sentiment, watch-term hits and risk for new and changed items."""
+    import warnings
+
+    from workbench.enrich import enrich as run
+
+    case = _open(case_dir)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = run(case, n_process=processes, scheduler=scheduler, ner=ner,
+                     progress=progress and sys.stderr.isatty())
+    for warning in caught:
+        err.print(f"warning: {warning.message}", markup=False, highlight=False)
+    out.print(str(result), markup=False, highlight=False)
+
+
+@app.command()
+def entities(
+    case_dir: CaseDir,
+    label: Annotated[str | None, typer.Option(help="Only this label: HANDLE, HASHTAG, URL, "
+                                              "DOMAIN, EMAIL, PHONE, BTC, ETH, IP, COORD, "
+                                              "PERSON, ORG, GPE, PLACE, ...")] = None,
+    top: Annotated[int, typer.Option(help="Show this many.")] = 30,
+    format: Annotated[str, typer.Option("--format", help="table, csv or jsonl.")] = "table",
+) -> None:
+    """The case's entities, resolved (variants counted as one), most widespread first."""
+    if format not in ("table", "csv", "jsonl"):
+        raise typer.BadParameter("choose table, csv or jsonl", param_hint="--format")
+    from workbench.enrich.resolve import resolve
+
+    df = resolve(_open(case_dir).entities(label=label)).head(top)
+    if format == "table":
+        table = Table("label", "value", "items", "mentions", "variants")
+        for row in df.itertuples():
+            table.add_row(row.label, row.value, str(row.items), str(row.mentions),
+                          ", ".join(row.variants[:5]))
+        out.print(table)
+        return
+    from workbench.export import write_frame
+
+    write_frame(df, sys.stdout, format)
+
+
+@app.command()
+def terms(
+    case_dir: CaseDir,
+    add: Annotated[list[Path] | None, typer.Option(help="A watch-list file (YAML or CSV: term, "
+                                                   "kind, category, weight, note).")] = None,
+    term: Annotated[list[str] | None, typer.Option(help="A term to watch.")] = None,
+    kind: Annotated[str, typer.Option(help="For --term: term, phrase, regex, hashtag or "
+                                      "account.")] = "term",
+    category: Annotated[str, typer.Option(help="For --term: its category.")] = "watch",
+    weight: Annotated[float, typer.Option(help="For --term: its weight, 0 to 10.")] = 1.0,
+    remove: Annotated[list[str] | None, typer.Option(help="Stop watching this term.")] = None,
+) -> None:
+    """Show or change the case's watch list (the plan's keywords, hashtags and accounts are
+    always watched too)."""
+    from workbench.enrich.watch import WatchTerm, load_terms, plan_terms
+    from workbench.enrich.watchlist import add_terms, remove_terms, stored_terms
+
+    case = _open(case_dir)
+    new = [t for path in add or [] for t in load_terms(path)]
+    try:
+        new += [WatchTerm(term=t, kind=kind, category=category, weight=weight) for t in term or []]
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--term") from exc
+    if new:
+        out.print(f"{add_terms(case, new)} terms added or changed")
+    if remove:
+        out.print(f"{remove_terms(case, terms=remove)} terms removed")
+    table = Table("term", "kind", "category", "weight", "from")
+    for t in plan_terms(case.plan):
+        table.add_row(t.term, t.kind, t.category, f"{t.weight:g}", "plan")
+    for t in stored_terms(case):
+        table.add_row(t.term, t.kind, t.category, f"{t.weight:g}", "watch list")
+    out.print(table)
 
 
 @app.command()
@@ -160,7 +255,8 @@ def purge(
 @app.command()
 def export(
     case_dir: CaseDir,
-    what: Annotated[str, typer.Option(help="items, authors, media, quarantine, runs or audit.")],
+    what: Annotated[str, typer.Option(help="items, authors, media, entities, watch_terms, "
+                                      "quarantine, runs or audit.")],
     format: Annotated[str, typer.Option("--format", help="csv, jsonl or parquet.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="The file to write.")],
 ) -> None:
@@ -190,17 +286,26 @@ def demo(
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same data).")] = 7,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
 ) -> None:
-    """Build the demo case: generate exports in the platforms' formats and import them."""
-    from workbench.demo import build_demo
+    """Build the demo case: generate exports in the platforms' formats, import and enrich them."""
+    import warnings
 
-    case, results = build_demo(case_dir, posts=posts, seed=seed,
-                               progress=progress and sys.stderr.isatty())
+    from workbench.demo import build_demo
+    from workbench.enrich.pipeline import MissingModelWarning
+
+    show = progress and sys.stderr.isatty()
+    case, results = build_demo(case_dir, posts=posts, seed=seed, progress=show)
     for result in results:
         out.print(result.summary(), markup=False, highlight=False)
+    with warnings.catch_warnings():
+        # The demo works without a trained pipeline; `workbench enrich` says how to add one.
+        warnings.simplefilter("ignore", MissingModelWarning)
+        enriched = case.enrich(progress=show)
+    out.print(f"enriched: {enriched}", markup=False, highlight=False)
     report = case.verify()
     out.print(report.lines()[-1])
     out.print(f"demo case ready: {case.path.resolve()}")
     out.print(f"try: workbench items {case_dir} --text evacuation --limit 10")
+    out.print(f"     workbench entities {case_dir} --label HASHTAG")
 
 
 def main() -> None:

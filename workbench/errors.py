@@ -67,3 +67,7 @@ class StoreError(WorkbenchError):
 
 class EvidenceError(WorkbenchError):
     """A raw payload or media file is missing or does not match its hash."""
+
+
+class EnrichError(WorkbenchError):
+    """Enrichment cannot run as configured: an unknown language code, a bad watch list."""

@@ -1,4 +1,5 @@
-"""Exports of the case's tables: items, authors, quarantine, audit; CSV, JSON Lines or Parquet."""
+"""Exports of the case's tables (items with their enrichment, authors, entities, ...) as CSV,
+JSON Lines or Parquet."""
 
 from __future__ import annotations
 
@@ -10,12 +11,12 @@ import orjson
 import pandas as pd
 
 from workbench.errors import WorkbenchError
-from workbench.query import items, table
+from workbench.query import entities, items, table
 
 if TYPE_CHECKING:
     from workbench.case import Case
 
-TABLES = ("items", "authors", "media", "quarantine", "runs", "audit")
+TABLES = ("items", "authors", "media", "entities", "watch_terms", "quarantine", "runs", "audit")
 FORMATS = ("csv", "jsonl", "parquet")
 
 
@@ -25,6 +26,8 @@ def frame_for(case: Case, what: str) -> pd.DataFrame:
         raise WorkbenchError(f"cannot export {what!r} yet", hint=f"choose one of {', '.join(TABLES)}")
     if what == "items":
         return items(case.db)
+    if what == "entities":
+        return entities(case.db)
     return table(case.db, what)
 
 
@@ -35,7 +38,7 @@ def write_frame(df: pd.DataFrame, path: Path | IO, fmt: str) -> Path | IO:
     if fmt == "csv":
         flat = df.copy()
         for column in flat.columns:
-            if flat[column].map(lambda v: isinstance(v, list)).any():
+            if any(isinstance(value, list) for value in flat[column]):
                 flat[column] = flat[column].map(lambda v: json.dumps(v, ensure_ascii=False)
                                                 if isinstance(v, list) else v)
         flat.to_csv(path, index=False)

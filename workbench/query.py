@@ -9,11 +9,24 @@ import orjson
 import pandas as pd
 import sqlite_utils
 
+from workbench.errors import WorkbenchError
 from workbench.models import LIST_FIELDS
 from workbench.timeutil import parse_day, to_text
 
-INT_COLUMNS = ("likes", "reposts", "replies", "views", "run_id", "followers", "following",
+INT_COLUMNS = ("start", "end", "likes", "reposts", "replies", "views", "run_id", "followers", "following",
                "posts", "width", "height", "verified")
+#: What enrichment adds to each item (None until the item is enriched), and their stored types.
+ENRICHED = {"language": str, "language_method": str, "sentiment": float, "sentiment_pos": float,
+            "sentiment_neu": float, "sentiment_neg": float, "sentiment_method": str,
+            "risk": float, "risk_reasons": str, "watch_hits": str}
+_ENRICHED_SQL = ", ".join(
+    "e.sentiment_compound AS sentiment" if name == "sentiment" else f"e.{name}" for name in ENRICHED)
+JSON_COLUMNS = (*LIST_FIELDS, "risk_reasons", "watch_hits")
+#: VADER's own thresholds on the compound score.
+SENTIMENTS = {"positive": "e.sentiment_compound >= 0.05",
+              "negative": "e.sentiment_compound <= -0.05",
+              "neutral": "e.sentiment_compound > -0.05 AND e.sentiment_compound < 0.05",
+              "unscored": "e.sentiment_compound IS NULL"}
 TIME_COLUMNS = ("created_at", "collected_at", "first_seen_at", "updated_at", "at",
                 "started_at", "finished_at", "stored_at")
 
@@ -26,13 +39,20 @@ def items(
     since: str | datetime | date | None = None,
     until: str | datetime | date | None = None,
     author: str | None = None,
+    language: str | None = None,
+    sentiment: str | None = None,
+    min_risk: float | None = None,
+    entity: str | None = None,
     limit: int | None = None,
 ) -> pd.DataFrame:
-    """Items matching every filter given, oldest first.
+    """Items matching every filter given, oldest first, with their enrichment columns.
 
     ``text`` is a full-text query (SQLite FTS5 syntax; plain words are fine). ``since`` is
     inclusive; ``until`` a date includes that whole day. ``author`` matches the handle (with or
-    without '@', any case) or the platform's account id.
+    without '@', any case) or the platform's account id. ``language`` is an ISO 639-1 code (or
+    ``und``); ``sentiment`` one of positive, negative, neutral, unscored; ``min_risk`` a risk
+    score from 0 to 100; ``entity`` an entity as written or normalised (``@handle``, ``#tag``,
+    a phone number, a domain, a name), optionally prefixed by its label (``PERSON:Jan Visser``).
     """
     where, params, join = [], [], ""
     if text:
@@ -56,7 +76,24 @@ def items(
     if author:
         where.append("(lower(items.author_handle) = ? OR items.author_id = ?)")
         params += [author.lstrip("@").lower(), author]
-    sql = f"SELECT items.* FROM items {join}"
+    if language:
+        where.append("e.language = ?")
+        params.append(language.lower())
+    if sentiment:
+        if sentiment not in SENTIMENTS:
+            raise WorkbenchError(f"unknown sentiment {sentiment!r}",
+                                 hint=f"choose one of {', '.join(SENTIMENTS)}")
+        where.append(SENTIMENTS[sentiment])
+    if min_risk is not None:
+        where.append("e.risk >= ?")
+        params.append(float(min_risk))
+    if entity:
+        label, keys = entity_keys(entity)
+        where.append(f"items.uid IN (SELECT uid FROM entities WHERE key IN "
+                     f"({', '.join('?' * len(keys))}){' AND label = ?' if label else ''})")
+        params += [*keys, *([label] if label else [])]
+    sql = (f"SELECT items.*, {_ENRICHED_SQL} FROM items {join} "
+           "LEFT JOIN enrichment e ON e.uid = items.uid")
     if where:
         sql += " WHERE " + " AND ".join(where)
     sql += " ORDER BY items.created_at, items.uid"
@@ -70,7 +107,54 @@ def items(
         # Not valid FTS5 query syntax: search for the words as they were typed.
         params[0] = db.quote_fts(text)
         rows = db.execute(sql, params).fetchall()
-    return frame(rows, db["items"].columns_dict)
+    return frame(rows, {**db["items"].columns_dict, **ENRICHED})
+
+
+def entity_keys(entity: str) -> tuple[str | None, list[str]]:
+    """The label (if the query names one) and the resolution keys an entity query matches.
+
+    A value that is itself a selector (a phone number as written, a URL, a wallet) is normalised
+    as enrichment normalises it, so ``+31 10 446 8899`` finds ``+31104468899``.
+    """
+    from workbench.enrich.resolve import entity_key
+    from workbench.enrich.selectors import find_selectors
+
+    label, _, value = entity.partition(":")
+    if not (value and label.isupper() and label.isalpha()):
+        label, value = None, entity
+    value = value.strip()
+    keys = {entity_key(label, value)} if label else {
+        entity_key(kind, value) for kind in ("HANDLE", "HASHTAG", "PERSON", "DOMAIN")}
+    for found in find_selectors(value):
+        if found.start == 0 and found.end == len(value) and label in (None, found.label):
+            keys.add(entity_key(found.label, found.norm))
+    return label, sorted(keys)
+
+
+def entities(db: sqlite_utils.Database, *, label: str | None = None, uid: str | None = None,
+             entity: str | None = None) -> pd.DataFrame:
+    """Entities found in the case's items: uid, label, text, norm, start, end, method, model, key."""
+    where, params = [], []
+    if label:
+        where.append("label = ?")
+        params.append(label.upper())
+    if uid:
+        where.append("uid = ?")
+        params.append(uid)
+    if entity:
+        named, keys = entity_keys(entity)
+        where.append(f"key IN ({', '.join('?' * len(keys))})")
+        params += keys
+        if named:
+            where.append("label = ?")
+            params.append(named)
+    columns = {"uid": str, "label": str, "text": str, "norm": str, "start": int, "end": int,
+               "method": str, "model": str, "key": str}
+    sql = f"SELECT {', '.join(columns)} FROM entities"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    rows = db.execute(sql + " ORDER BY uid, start, label", params).fetchall()
+    return frame(rows, columns)
 
 
 def table(db: sqlite_utils.Database, name: str) -> pd.DataFrame:
@@ -86,7 +170,7 @@ def frame(rows: list[tuple], columns: dict[str, type]) -> pd.DataFrame:
     data: dict[str, list | tuple] = dict(zip(names, zip(*rows, strict=True), strict=True)) \
         if rows else {name: [] for name in names}
     for name in names:
-        if name in LIST_FIELDS and columns[name] is str:
+        if name in JSON_COLUMNS and columns[name] is str:
             # Decoded before pandas holds them: iterating a pandas string column is slow.
             data[name] = [orjson.loads(v) if isinstance(v, str) else [] for v in data[name]]
     df = pd.DataFrame(data, columns=names)

@@ -151,7 +151,7 @@ def m002_enrichment(db: sqlite_utils.Database) -> None:
     db["entities"].create_index(["label", "key"])
     db["enrichment"].create(
         {
-            "uid": text, "text_sha256": text, "settings_sha256": text,
+            "uid": text, "text_sha256": text, "settings_sha256": text, "watch_sha256": text,
             "language": text, "language_method": text, "language_confidence": real,
             "sentiment_compound": real, "sentiment_pos": real, "sentiment_neu": real,
             "sentiment_neg": real, "sentiment_method": text,

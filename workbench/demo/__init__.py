@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 from workbench.case import PLAN_FILE, Case
+from workbench.enrich.watch import WatchTerm
 from workbench.errors import CaseError
 from workbench.ingest import ImportResult
 from workbench.plan import CasePlan
@@ -23,11 +24,23 @@ DEMO_PLAN = {
     "keywords": ["Botlek", "Rozenburg", "fire", "evacuation", "phosgene"],
     "hashtags": ["BotlekFire", "BOCcoverup", "brandbotlek"],
     "countries": ["NL"],
+    "languages": ["en", "nl", "de", "fr", "es", "ar", "uk"],
     "since": "2024-03-06",
     "until": "2024-03-17",
     "platforms": ["twitter", "telegram", "mastodon", "reddit", "bluesky"],
     "handling": "public",
 }
+#: The demo's watch list: the rumours the case asks about, weighted as an analyst might.
+DEMO_WATCH = [
+    {"term": "share this with everyone", "category": "rumour", "weight": 3},
+    {"term": "doorsturen naar iedereen", "category": "rumour", "weight": 3},
+    {"term": "contaminated", "category": "rumour", "weight": 2},
+    {"term": "workers are missing", "category": "rumour", "weight": 3},
+    {"term": "mensen vermist", "category": "rumour", "weight": 3},
+    {"term": "hundreds dead", "category": "rumour", "weight": 4},
+    {"term": "BOCcoverup", "kind": "hashtag", "category": "rumour", "weight": 2},
+    {"term": r"\bphosgene\b|\bfosgeen\b", "kind": "regex", "category": "rumour", "weight": 2},
+]
 MARKER = "Demo:"
 
 
@@ -48,5 +61,6 @@ def build_demo(path: str | Path = "cases/demo", *, posts: int = 5000, seed: int 
     shutil.rmtree(data_dir, ignore_errors=True)
     manifest = generate(data_dir, seed=seed, posts=posts)
     case = Case.create(path, **DEMO_PLAN)
+    case.add_watch_terms([WatchTerm(**term) for term in DEMO_WATCH])
     results = [case.import_file(data_dir / name, progress=progress) for name in manifest]
     return case, results

@@ -1,0 +1,284 @@
+"""An enrichment run over a case: pick the items that need it, enrich them in batches, write back.
+
+Incremental: an item is enriched again only when its text changed or the settings did; when only
+the watch list changed, only its watch hits and risk are recomputed. Each batch is committed as it
+finishes, so an interrupted run keeps what it did and the next run picks up the rest.
+
+Batches run in this process, in ``n_process`` worker processes, or on a Dask cluster (a
+scheduler address, or ``"local"`` for a local cluster); results are always written here, by one
+writer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import warnings
+from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from typing import TYPE_CHECKING
+
+import orjson
+from tqdm.auto import tqdm
+
+from workbench import audit
+from workbench.enrich.batch import ENRICHMENT, Enriched, ItemText, enrich_items
+from workbench.enrich.resolve import entity_key
+from workbench.enrich.settings import Settings, model_version
+from workbench.errors import WorkbenchError
+from workbench.models import ENTITY_COLUMNS
+from workbench.store import chunks, write
+from workbench.timeutil import now_text
+
+if TYPE_CHECKING:
+    from workbench.case import Case
+
+BATCH = 500
+PAGE = 5000
+
+
+@dataclass
+class EnrichResult:
+    """What a run did."""
+
+    run_id: int
+    enriched: int = 0
+    rewatched: int = 0
+    unchanged: int = 0
+    entities: int = 0
+    seconds: float = 0.0
+    missing_models: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        parts = [f"{self.enriched} items enriched", f"{self.entities} entities"]
+        if self.rewatched:
+            parts.append(f"{self.rewatched} re-checked against the watch list")
+        parts.append(f"{self.unchanged} unchanged")
+        rate = (self.enriched + self.rewatched) / self.seconds if self.seconds else 0
+        parts.append(f"{self.seconds:.1f} s ({rate:,.0f} items/s)")
+        return ", ".join(parts)
+
+
+def settings_for(case: Case, *, ner: bool = True, low_accuracy: bool = False) -> Settings:
+    """The settings the case's plan and watch list call for."""
+    from workbench.enrich.watch import plan_terms
+    from workbench.enrich.watchlist import stored_terms
+
+    plan = case.plan
+    return Settings.make(models=plan.spacy_models, languages=plan.languages,
+                         countries=plan.countries, watch=[*plan_terms(plan), *stored_terms(case)],
+                         ner=ner, low_accuracy=low_accuracy)
+
+
+def enrich(case: Case, *, n_process: int = 1, scheduler: str | None = None,
+           batch_size: int = BATCH, ner: bool = True, low_accuracy: bool = False,
+           progress: bool = True) -> EnrichResult:
+    """Enrich the case's new and changed items; see the module's docstring."""
+    if n_process < 1:
+        raise WorkbenchError("n_process must be at least 1")
+    settings = settings_for(case, ner=ner, low_accuracy=low_accuracy)
+    missing = [name for _, name in settings.models if model_version(name) == "missing"]
+    if missing:  # said here, once; the workers keep quiet about it
+        from workbench.enrich.pipeline import MissingModelWarning
+
+        how = "; ".join(f"no trained spaCy pipeline at {name}" if "/" in name or "\\" in name
+                        else f"install {name} with: python -m spacy download {name}"
+                        for name in missing)
+        warnings.warn(f"named entities (PERSON, ORG, GPE, ...) are skipped: {how}. Selectors "
+                      "and places are still found.", MissingModelWarning, stacklevel=2)
+    keys = settings.fingerprint(), settings.watch_fingerprint()
+    started = time.perf_counter()
+    with write(case.db):
+        run_id = case.db["runs"].insert({
+            "kind": "enrich", "source": scheduler or f"{n_process} process(es)",
+            "collector": "enrich", "collector_version": dict(settings.versions).get("rules"),
+            "started_at": now_text(), "status": "running", "actor": audit.actor(),
+            "detail": audit.canonical({"settings_sha256": keys[0], "watch_sha256": keys[1],
+                                       "models": dict(settings.models)}),
+        }).last_pk
+        audit.append(case.db, "enrich.started", {"run": run_id, "settings_sha256": keys[0],
+                                                 "watch_sha256": keys[1]})
+    result = EnrichResult(run_id, missing_models=missing)
+    try:
+        full, watch_only, result.unchanged = _select(case, keys)
+        jobs = [(False, b) for b in _batches(full, batch_size)]
+        jobs += [(True, b) for b in _batches(watch_only, batch_size)]
+        with ExitStack() as stack:
+            executor = _executor(stack, n_process, scheduler)
+            bar = stack.enter_context(tqdm(total=len(full) + len(watch_only), unit=" items",
+                                           desc="enrich", disable=not progress, leave=False))
+            for is_watch, items, enriched in _results(executor, settings, jobs):
+                _write(case, run_id, keys, items, enriched, is_watch, result)
+                bar.update(len(enriched.rows))
+        _forget_removed(case)
+    except BaseException as exc:
+        result.seconds = time.perf_counter() - started
+        status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
+        _finish(case, result, status, str(exc) or type(exc).__name__)
+        raise
+    result.seconds = time.perf_counter() - started
+    _finish(case, result, "done")
+    return result
+
+
+def text_hash(row: tuple) -> str:
+    """What an item's enrichment depends on, hashed: its text, title, language and lists."""
+    return hashlib.sha256(orjson.dumps(row[1:])).hexdigest()
+
+
+_SELECT = (
+    "SELECT i.rowid, i.uid, i.text, i.title, i.lang, i.hashtags, i.mentions, i.links, "
+    "i.author_handle, e.text_sha256, e.settings_sha256, e.watch_sha256 FROM items i "
+    "LEFT JOIN enrichment e ON e.uid = i.uid WHERE i.rowid > ? ORDER BY i.rowid LIMIT ?"
+)
+
+
+def _select(case: Case, keys: tuple[str, str]) -> tuple[list[ItemText], list[ItemText], int]:
+    """The items to enrich in full, those to re-check against the watch list, and the rest."""
+    full, watch_only, unchanged, after = [], [], 0, 0
+    while True:
+        page = case.db.execute(_SELECT, [after, PAGE]).fetchall()
+        if not page:
+            return full, watch_only, unchanged
+        after = page[-1][0]
+        for _rowid, uid, text, title, lang, tags, mentions, links, handle, *done in page:
+            item = ItemText(uid, text or "", title, lang, _list(tags), _list(mentions),
+                            _list(links), handle)
+            old_text, old_settings, old_watch = done
+            if old_text != text_hash(item) or old_settings != keys[0]:
+                full.append(item)
+            elif old_watch != keys[1]:
+                watch_only.append(item)
+            else:
+                unchanged += 1
+
+
+def _list(value: str | None) -> list[str]:
+    return orjson.loads(value) if value else []
+
+
+def _batches(items: list[ItemText], size: int) -> Iterator[list[ItemText]]:
+    yield from chunks(items, size)
+
+
+def _executor(stack: ExitStack, n_process: int, scheduler: str | None) -> Executor | None:
+    """None to work here; else a pool of processes or a Dask client's executor."""
+    if scheduler:
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError as exc:
+            raise WorkbenchError("a Dask scheduler needs dask.distributed",
+                                 hint="pip install 'dask[distributed]'") from exc
+        if scheduler == "local":
+            cluster = stack.enter_context(LocalCluster(
+                n_workers=n_process, threads_per_worker=1, processes=True,
+                dashboard_address=None))
+            client = stack.enter_context(Client(cluster))
+        else:
+            try:
+                client = stack.enter_context(Client(scheduler, timeout=30))
+            except OSError as exc:
+                raise WorkbenchError(f"cannot reach the Dask scheduler at {scheduler}: {exc}",
+                                     hint="start one with `dask scheduler`, or use --scheduler "
+                                     "local") from exc
+        return client.get_executor(pure=False)
+    if n_process == 1:
+        return None
+    # spawn, not fork: the parent holds a SQLite connection and maybe threads.
+    return stack.enter_context(ProcessPoolExecutor(n_process, mp_context=get_context("spawn")))
+
+
+def _results(executor: Executor | None, settings: Settings,
+             jobs: list[tuple[bool, list[ItemText]]]
+             ) -> Iterator[tuple[bool, list[ItemText], Enriched]]:
+    """Each job's results, as they finish; at most two jobs per worker in flight."""
+    if executor is None:
+        for is_watch, items in jobs:
+            yield is_watch, items, enrich_items(settings, items, is_watch)
+        return
+    limit = 2 * max(1, getattr(executor, "_max_workers", 0) or 4)
+    pending: dict[Future, tuple[bool, list[ItemText]]] = {}
+    queue = iter(jobs)
+    try:
+        while True:
+            for is_watch, items in queue:
+                pending[executor.submit(enrich_items, settings, items, is_watch)] = (is_watch, items)
+                if len(pending) >= limit:
+                    break
+            if not pending:
+                return
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                yield *pending.pop(future), future.result()
+    finally:
+        for future in pending:
+            future.cancel()
+
+
+def _write(case: Case, run_id: int, keys: tuple[str, str], items: list[ItemText],
+           enriched: Enriched, is_watch: bool, result: EnrichResult) -> None:
+    """One batch's results in one transaction, with an audit entry carrying their digest."""
+    at = now_text()
+    uids = [row[0] for row in enriched.rows]
+    db = case.db
+    with write(db):
+        if is_watch:
+            db.conn.executemany(
+                "UPDATE enrichment SET watch_hits = ?, risk = ?, risk_reasons = ?, "
+                "watch_sha256 = ?, run_id = ? WHERE uid = ?",
+                [(*row[1:], keys[1], run_id, row[0]) for row in enriched.rows])
+            result.rewatched += len(uids)
+        else:
+            for chunk in chunks(uids):
+                db.execute(f"DELETE FROM entities WHERE uid IN ({', '.join('?' * len(chunk))})",
+                           chunk)
+            columns = ENTITY_COLUMNS
+            entity_rows = [
+                (*(getattr(e, c) for c in columns[:-1]), e.key or entity_key(e.label, e.norm),
+                 run_id) for e in enriched.entities]
+            db.conn.executemany(
+                f"INSERT INTO entities ({', '.join(columns)}, run_id) "
+                f"VALUES ({', '.join('?' * (len(columns) + 1))})", entity_rows)
+            hashes = {item.uid: text_hash(item) for item in items}
+            names = (*ENRICHMENT, "text_sha256", "settings_sha256", "watch_sha256",
+                     "enriched_at", "run_id")
+            db.conn.executemany(
+                f"INSERT OR REPLACE INTO enrichment ({', '.join(names)}) "
+                f"VALUES ({', '.join('?' * len(names))})",
+                [(*row, hashes.get(row[0]), *keys, at, run_id) for row in enriched.rows])
+            result.enriched += len(uids)
+            result.entities += len(entity_rows)
+        body = orjson.dumps(enriched.rows) + _entities_digest(enriched)
+        audit.append(db, "enrich.batch", {
+            "run": run_id, "items": len(uids), "entities": len(enriched.entities),
+            "only": "watch" if is_watch else None,
+            "sha256": hashlib.sha256(body).hexdigest(),
+        })
+
+
+def _entities_digest(enriched: Enriched) -> bytes:
+    return orjson.dumps([[e.uid, e.label, e.norm, e.start, e.end, e.method]
+                         for e in enriched.entities])
+
+
+def _forget_removed(case: Case) -> None:
+    """Results of items purged while the run went on go with them."""
+    with write(case.db):
+        for table in ("entities", "enrichment"):
+            case.db.execute(f"DELETE FROM {table} WHERE uid NOT IN (SELECT uid FROM items)")
+
+
+def _finish(case: Case, result: EnrichResult, status: str, error: str | None = None) -> None:
+    with write(case.db):
+        case.db["runs"].update(result.run_id, {
+            "finished_at": now_text(), "status": status, "imported": result.enriched,
+        })
+        detail = {"run": result.run_id, "status": status, "enriched": result.enriched,
+                  "rewatched": result.rewatched, "unchanged": result.unchanged,
+                  "entities": result.entities}
+        if error:
+            detail["error"] = error
+        audit.append(case.db, "enrich.finished", detail)
