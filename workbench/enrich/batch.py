@@ -64,8 +64,9 @@ class Enricher:
         if self._pipelines is None:
             from workbench.enrich.pipeline import Pipelines
 
+            # The settings have applied WORKBENCH_SPACY_MODEL already (or chose no NER at all).
             self._pipelines = Pipelines(self.settings.model_map, regions=self.settings.countries,
-                                        countries=self.settings.countries)
+                                        countries=self.settings.countries, environment=False)
         return self._pipelines
 
     def run(self, items: list[ItemText]) -> Enriched:

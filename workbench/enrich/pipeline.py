@@ -206,16 +206,17 @@ class Pipelines:
     """The pipeline for each language, built once and kept.
 
     ``models`` maps a language code to a trained spaCy pipeline (an installed package's name or a
-    path); the ``WORKBENCH_SPACY_MODEL`` environment variable overrides the English one.
+    path); the ``WORKBENCH_SPACY_MODEL`` environment variable overrides the English one (unless
+    ``environment`` is False: the caller has applied it already, or chose no named entities).
     ``regions`` are phone-number region hints for the selectors; ``countries`` the case's
     countries for the gazetteer.
     """
 
     def __init__(self, models: Mapping[str, str], regions: Sequence[str] = (),
                  countries: Sequence[str] = (), *, min_population: int = 15000,
-                 local_min_population: int = 5000):
+                 local_min_population: int = 5000, environment: bool = True):
         self.models = {_lang_code(lang): str(name) for lang, name in models.items() if name}
-        if os.environ.get(MODEL_ENV):
+        if environment and os.environ.get(MODEL_ENV):
             self.models["en"] = os.environ[MODEL_ENV]
         self.regions = [r.upper() for r in regions]
         self.places = {"countries": [c.upper() for c in countries], "min_population": min_population,
