@@ -164,3 +164,16 @@ def enrich_items(settings: Settings, items: list[ItemText], watch_only: bool = F
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", MissingModelWarning)  # the caller said it once
         return enricher.run_watch(items) if watch_only else enricher.run(items)
+
+
+def warm_up(settings: Settings) -> None:
+    """Load what enriching needs (pipelines, detector, gazetteer) in a new worker process."""
+    from workbench.enrich.pipeline import MissingModelWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MissingModelWarning)
+        try:
+            enrich_items(settings, [ItemText("warm-up", "Warm-up in Rotterdam", None, "en", [], [],
+                                             [], None)])
+        except Exception:  # noqa: BLE001 - the first real batch raises it again, with its context
+            return

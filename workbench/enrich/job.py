@@ -25,7 +25,7 @@ import orjson
 from tqdm.auto import tqdm
 
 from workbench import audit
-from workbench.enrich.batch import ENRICHMENT, Enriched, ItemText, enrich_items
+from workbench.enrich.batch import ENRICHMENT, Enriched, ItemText, enrich_items, warm_up
 from workbench.enrich.settings import Settings, model_version
 from workbench.errors import WorkbenchError
 from workbench.models import ENTITY_COLUMNS
@@ -102,13 +102,14 @@ def enrich(case: Case, *, n_process: int = 1, scheduler: str | None = None,
                                                  "watch_sha256": keys[1]})
     result = EnrichResult(run_id, missing_models=missing)
     try:
-        full, watch_only, result.unchanged, hashes = _select(case, keys)
-        if n_process > 1 or scheduler:
-            _group_repeats(full)
-        jobs = [(False, b) for b in _batches(full, batch_size)]
-        jobs += [(True, b) for b in _batches(watch_only, batch_size)]
         with ExitStack() as stack:
-            executor = _executor(stack, n_process, scheduler)
+            # Workers start (and load their pipelines) while the items are picked here.
+            executor = _executor(stack, n_process, scheduler, settings)
+            full, watch_only, result.unchanged, hashes = _select(case, keys)
+            if executor is not None:
+                _group_repeats(full)
+            jobs = [(False, b) for b in _batches(full, batch_size)]
+            jobs += [(True, b) for b in _batches(watch_only, batch_size)]
             bar = stack.enter_context(tqdm(total=len(full) + len(watch_only), unit=" items",
                                            desc="enrich", disable=not progress, leave=False))
             for is_watch, enriched in _results(executor, settings, jobs):
@@ -181,7 +182,8 @@ def _batches(items: list[ItemText], size: int) -> Iterator[list[ItemText]]:
     yield from chunks(items, size)
 
 
-def _executor(stack: ExitStack, n_process: int, scheduler: str | None) -> Executor | None:
+def _executor(stack: ExitStack, n_process: int, scheduler: str | None,
+              settings: Settings) -> Executor | None:
     """None to work here; else a pool of processes or a Dask client's executor."""
     if scheduler:
         try:
@@ -205,7 +207,11 @@ def _executor(stack: ExitStack, n_process: int, scheduler: str | None) -> Execut
     if n_process == 1:
         return None
     # spawn, not fork: the parent holds a SQLite connection and maybe threads.
-    return stack.enter_context(ProcessPoolExecutor(n_process, mp_context=get_context("spawn")))
+    pool = stack.enter_context(ProcessPoolExecutor(n_process, mp_context=get_context("spawn"),
+                                                   initializer=warm_up, initargs=(settings,)))
+    for _ in range(n_process):
+        pool.submit(int)  # starts every worker now, not at the first batch
+    return pool
 
 
 def _results(executor: Executor | None, settings: Settings,
