@@ -254,17 +254,23 @@ def test_yaml_list_of_mappings_and_strings(tmp_path):
     assert load_terms(tmp_path / "empty.yaml") == []
 
 
-@pytest.mark.parametrize("body, where, what", [
-    ("terms:\n  - fire\n  - term: x\n    weight: 12\n", "line 3", "weight"),
-    ("- fire\n- term: 'a('\n  kind: regex\n", "line 2", "does not compile"),
-    ("- fire\n- [not, a, term]\n", "line 2", "expected a term"),
-    ("- fire\n- smoke\n- Fire\n", "line 3", "already on line 1"),
-    ("- term: x\n  wieght: 3\n", "line 1", "wieght"),
-    ("fire: 3\n", "", "expected a list"),
-    ("- [unclosed\n", "", "not readable YAML"),
+@pytest.mark.parametrize("name, body, where, what", [
+    ("watch.yaml", "terms:\n  - fire\n  - term: x\n    weight: 12\n", "line 3", "weight"),
+    ("watch.yaml", "- fire\n- term: 'a('\n  kind: regex\n", "line 2", "does not compile"),
+    ("watch.yaml", "- fire\n- [not, a, term]\n", "line 2", "expected a term"),
+    ("watch.yaml", "- fire\n- smoke\n- Fire\n", "line 3", "already on line 1"),
+    ("watch.yaml", "- term: x\n  wieght: 3\n", "line 1", "wieght"),
+    ("watch.yaml", "fire: 3\n", "", "expected a list"),
+    ("watch.yaml", "- [unclosed\n", "", "not readable YAML"),
+    ("watch.csv", "term,weight\nfire,2\nsmoke,lots\n", "line 3", "weight"),
+    ("watch.csv", "term,kind\nfire,\n(a+)+,regex\n", "line 3", "nests quantifiers"),
+    ("watch.csv", "word,weight\nfire,2\n", "line 1", "'term' column"),
+    ("watch.csv", "term,wieght\nfire,2\n", "line 1", "unknown columns wieght"),
+    ("watch.csv", "term,weight\nfire,2,extra\n", "line 2", "more values than columns"),
+    ("watch.csv", "term,category\nfire,a\nsmoke,a\nFIRE,A\n", "line 4", "already on line 2"),
 ])
-def test_yaml_errors_name_file_and_line(tmp_path, body, where, what):
-    path = tmp_path / "watch.yaml"
+def test_file_errors_name_file_and_line(tmp_path, name, body, where, what):
+    path = tmp_path / name
     path.write_text(body, "utf-8")
     with pytest.raises(EnrichError, match=what) as raised:
         load_terms(path)
@@ -284,22 +290,6 @@ def test_csv_lists(tmp_path):
         WatchTerm(term=r"\b\d{4}\s?[a-z]{2}\b", kind="regex", category="doxxing", weight=3,
                   note="postcode, Dutch"),
     ]
-
-
-@pytest.mark.parametrize("body, where, what", [
-    ("term,weight\nfire,2\nsmoke,lots\n", "line 3", "weight"),
-    ("term,kind\nfire,\n(a+)+,regex\n", "line 3", "nests quantifiers"),
-    ("word,weight\nfire,2\n", "line 1", "'term' column"),
-    ("term,wieght\nfire,2\n", "line 1", "unknown columns wieght"),
-    ("term,weight\nfire,2,extra\n", "line 2", "more values than columns"),
-    ("term,category\nfire,a\nsmoke,a\nFIRE,A\n", "line 4", "already on line 2"),
-])
-def test_csv_errors_name_file_and_line(tmp_path, body, where, what):
-    path = tmp_path / "watch.csv"
-    path.write_text(body, "utf-8")
-    with pytest.raises(EnrichError, match=what) as raised:
-        load_terms(path)
-    assert str(path) in str(raised.value) and where in str(raised.value)
 
 
 def test_unknown_file_kinds_and_missing_files(tmp_path):
