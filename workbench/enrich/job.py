@@ -108,8 +108,8 @@ def enrich(case: Case, *, n_process: int = 1, scheduler: str | None = None,
             full, watch_only, result.unchanged, hashes = _select(case, keys)
             if executor is not None:
                 _group_repeats(full)
-            jobs = [(False, b) for b in _batches(full, batch_size)]
-            jobs += [(True, b) for b in _batches(watch_only, batch_size)]
+            jobs = [(False, b) for b in chunks(full, batch_size)]
+            jobs += [(True, b) for b in chunks(watch_only, batch_size)]
             bar = stack.enter_context(tqdm(total=len(full) + len(watch_only), unit=" items",
                                            desc="enrich", disable=not progress, leave=False))
             for is_watch, enriched in _results(executor, settings, jobs):
@@ -126,9 +126,9 @@ def enrich(case: Case, *, n_process: int = 1, scheduler: str | None = None,
     return result
 
 
-def text_hash(row: tuple) -> str:
+def text_hash(item: ItemText) -> str:
     """What an item's enrichment depends on, hashed: its text, title, language and lists."""
-    return hashlib.sha256(orjson.dumps(row[1:])).hexdigest()
+    return hashlib.sha256(orjson.dumps(item[1:])).hexdigest()
 
 
 _SELECT = (
@@ -176,10 +176,6 @@ def _group_repeats(items: list[ItemText]) -> None:
 
 def _list(value: str | None) -> list[str]:
     return orjson.loads(value) if value else []
-
-
-def _batches(items: list[ItemText], size: int) -> Iterator[list[ItemText]]:
-    yield from chunks(items, size)
 
 
 def _executor(stack: ExitStack, n_process: int, scheduler: str | None,
