@@ -151,14 +151,14 @@ class Case:
 
         return items(self.db, text=text, platform=platform, since=since, until=until,
                      author=author, language=language, sentiment=sentiment, min_risk=min_risk,
-                     entity=entity, limit=limit)
+                     entity=_entity_query(entity), limit=limit)
 
     def entities(self, *, label: str | None = None, uid: str | None = None,
                  entity: str | None = None) -> pd.DataFrame:
         """Entities found by enrichment; see :func:`workbench.query.entities`."""
         from workbench.query import entities
 
-        return entities(self.db, label=label, uid=uid, entity=entity)
+        return entities(self.db, label=label, uid=uid, entity=_entity_query(entity))
 
     def enrich(self, *, n_process: int = 1, scheduler: str | None = None, ner: bool = True,
                progress: bool = True) -> EnrichResult:
@@ -198,3 +198,12 @@ class Case:
         from workbench.purge import purge
 
         return purge(self, before=before, everything=all, uids=items, reason=reason)
+
+
+def _entity_query(entity: str | None) -> tuple[str | None, list[str]] | None:
+    """An entity as a person types it, as the label and keys the store is queried by."""
+    if not entity:
+        return None
+    from workbench.enrich.resolve import query_keys
+
+    return query_keys(entity)

@@ -27,6 +27,8 @@ SENTIMENTS = {"positive": "e.sentiment_compound >= 0.05",
               "negative": "e.sentiment_compound <= -0.05",
               "neutral": "e.sentiment_compound > -0.05 AND e.sentiment_compound < 0.05",
               "unscored": "e.sentiment_compound IS NULL"}
+#: An entity to look for: its label (None for any) and the resolution keys it may have.
+EntityQuery = tuple[str | None, list[str]]
 TIME_COLUMNS = ("created_at", "collected_at", "first_seen_at", "updated_at", "at",
                 "started_at", "finished_at", "stored_at")
 
@@ -42,7 +44,7 @@ def items(
     language: str | None = None,
     sentiment: str | None = None,
     min_risk: float | None = None,
-    entity: str | None = None,
+    entity: EntityQuery | None = None,
     limit: int | None = None,
 ) -> pd.DataFrame:
     """Items matching every filter given, oldest first, with their enrichment columns.
@@ -51,8 +53,8 @@ def items(
     inclusive; ``until`` a date includes that whole day. ``author`` matches the handle (with or
     without '@', any case) or the platform's account id. ``language`` is an ISO 639-1 code (or
     ``und``); ``sentiment`` one of positive, negative, neutral, unscored; ``min_risk`` a risk
-    score from 0 to 100; ``entity`` an entity as written or normalised (``@handle``, ``#tag``,
-    a phone number, a domain, a name), optionally prefixed by its label (``PERSON:Jan Visser``).
+    score from 0 to 100; ``entity`` the label (or None) and resolution keys of an entity
+    (see :func:`workbench.enrich.resolve.query_keys`, which makes them from what a person types).
     """
     where, params, join = [], [], ""
     if text:
@@ -88,7 +90,7 @@ def items(
         where.append("e.risk >= ?")
         params.append(float(min_risk))
     if entity:
-        label, keys = entity_keys(entity)
+        label, keys = entity
         where.append(f"items.uid IN (SELECT uid FROM entities WHERE key IN "
                      f"({', '.join('?' * len(keys))}){' AND label = ?' if label else ''})")
         params += [*keys, *([label] if label else [])]
@@ -110,29 +112,8 @@ def items(
     return frame(rows, {**db["items"].columns_dict, **ENRICHED})
 
 
-def entity_keys(entity: str) -> tuple[str | None, list[str]]:
-    """The label (if the query names one) and the resolution keys an entity query matches.
-
-    A value that is itself a selector (a phone number as written, a URL, a wallet) is normalised
-    as enrichment normalises it, so ``+31 10 446 8899`` finds ``+31104468899``.
-    """
-    from workbench.enrich.resolve import entity_key
-    from workbench.enrich.selectors import find_selectors
-
-    label, _, value = entity.partition(":")
-    if not (value and label.isupper() and label.isalpha()):
-        label, value = None, entity
-    value = value.strip()
-    keys = {entity_key(label, value)} if label else {
-        entity_key(kind, value) for kind in ("HANDLE", "HASHTAG", "PERSON", "DOMAIN")}
-    for found in find_selectors(value):
-        if found.start == 0 and found.end == len(value) and label in (None, found.label):
-            keys.add(entity_key(found.label, found.norm))
-    return label, sorted(keys)
-
-
 def entities(db: sqlite_utils.Database, *, label: str | None = None, uid: str | None = None,
-             entity: str | None = None) -> pd.DataFrame:
+             entity: EntityQuery | None = None) -> pd.DataFrame:
     """Entities found in the case's items: uid, label, text, norm, start, end, method, model, key."""
     where, params = [], []
     if label:
@@ -142,7 +123,7 @@ def entities(db: sqlite_utils.Database, *, label: str | None = None, uid: str | 
         where.append("uid = ?")
         params.append(uid)
     if entity:
-        named, keys = entity_keys(entity)
+        named, keys = entity
         where.append(f"key IN ({', '.join('?' * len(keys))})")
         params += keys
         if named:

@@ -85,3 +85,23 @@ def resolve(entities: pandas.DataFrame) -> pandas.DataFrame:
     }).reset_index()
     result = result.sort_values(["items", "mentions", "label", "key"], ascending=[False, False, True, True])
     return result[columns].reset_index(drop=True)
+
+
+def query_keys(entity: str) -> tuple[str | None, list[str]]:
+    """The label (if the query names one) and the resolution keys an entity query matches.
+
+    A value that is itself a selector (a phone number as written, a URL, a wallet) is normalised
+    as enrichment normalises it, so ``+31 10 446 8899`` finds ``+31104468899``.
+    """
+    from workbench.enrich.selectors import find_selectors
+
+    label, _, value = entity.partition(":")
+    if not (value and label.isupper() and label.isalpha()):
+        label, value = None, entity
+    value = value.strip()
+    keys = {entity_key(label, value)} if label else {
+        entity_key(kind, value) for kind in ("HANDLE", "HASHTAG", "PERSON", "DOMAIN")}
+    for found in find_selectors(value):
+        if found.start == 0 and found.end == len(value) and label in (None, found.label):
+            keys.add(entity_key(found.label, found.norm))
+    return label, sorted(keys)
