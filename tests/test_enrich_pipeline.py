@@ -20,9 +20,9 @@ from workbench.enrich.pipeline import (  # noqa: E402
     Pipelines,
     extract,
     model_name,
-    social_tokenizer,
     versions,
 )
+from workbench.enrich.tokenizer import social_tokenizer  # noqa: E402
 from workbench.geo.names import place_names  # noqa: E402
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from workbench.enrich.watch import Hit, WatchList, WatchTerm, fingerprint, load_terms, plan_terms, risk
+from workbench.enrich.watch import Hit, WatchList, WatchTerm, fingerprint, plan_terms, risk
+from workbench.enrich.watchfile import load_terms
 from workbench.errors import EnrichError
 from workbench.plan import CasePlan
 

@@ -169,7 +169,7 @@ class Case:
 
     def add_watch_terms(self, terms: Iterable[WatchTerm] | str | Path) -> int:
         """Add watch terms (or a YAML/CSV watch-list file) to the case; returns how many changed."""
-        from workbench.enrich.watch import load_terms
+        from workbench.enrich.watchfile import load_terms
         from workbench.enrich.watchlist import add_terms
 
         if isinstance(terms, str | Path):

@@ -200,7 +200,8 @@ def terms(
 ) -> None:
     """Show or change the case's watch list (the plan's keywords, hashtags and accounts are
     always watched too)."""
-    from workbench.enrich.watch import WatchTerm, load_terms, plan_terms
+    from workbench.enrich.watch import WatchTerm, plan_terms
+    from workbench.enrich.watchfile import load_terms
     from workbench.enrich.watchlist import add_terms, remove_terms, stored_terms
 
     case = _open(case_dir)
