@@ -254,3 +254,16 @@ def test_gazetteer_tables_cached_on_disk_match_the_same(tmp_path, monkeypatch):
     places._tables.cache_clear()
     assert set(places._tables(*settings).lower) == set(built.lower)
     places._tables.cache_clear()
+
+
+def test_model_entities_without_letters_or_digits_are_dropped(tiny_ner):
+    from spacy.tokens import Span
+
+    from workbench.enrich.pipeline import _entities
+
+    doc = Pipelines({"en": str(tiny_ner)}, min_population=100000).for_language("en")(
+        "Jan Visser 😷 was there")
+    # As a small model may do on social text: the emoji taken for an organisation.
+    doc.set_ents([Span(doc, 2, 3, label="ORG")], default="unmodified")
+    found = {(e.text, e.method) for e in _entities(doc, "t:1", "tiny", "places")}
+    assert ("Jan Visser", "model") in found and ("😷", "model") not in found

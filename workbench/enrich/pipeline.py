@@ -325,6 +325,8 @@ def _entities(doc: Doc, uid: str, model: str, places: str) -> list[Entity]:
         start, end = span.start_char, span.end_char
         if any(f.start < end and start < f.end for f in selectors):
             continue
+        if not any(char.isalnum() for char in span.text):
+            continue  # an emoji or punctuation the model took for a name (😷 as ORG)
         norm = " ".join(span.text.split())
         out.append(Entity(uid, span.label_, span.text, norm, start, end, "model", model,
                           entity_key(span.label_, norm)))
