@@ -139,9 +139,10 @@ _SELECT = (
 
 
 def _select(case: Case, keys: tuple[str, str]
-            ) -> tuple[list[ItemText], list[ItemText], int, dict[str, str]]:
-    """The items to enrich in full (and the hashes of their texts), those to re-check against
-    the watch list, and how many need nothing."""
+            ) -> tuple[list[ItemText], list[ItemText], int, dict[str, tuple[str, bool]]]:
+    """The items to enrich in full (with the hashes of their texts, and whether they have
+    results of an earlier run), those to re-check against the watch list, and how many need
+    nothing."""
     full, watch_only, unchanged, after, hashes = [], [], 0, 0, {}
     while True:
         page = case.db.execute(_SELECT, [after, PAGE]).fetchall()
@@ -155,7 +156,7 @@ def _select(case: Case, keys: tuple[str, str]
             new_text = text_hash(item)
             if old_text != new_text or old_settings != keys[0]:
                 full.append(item)
-                hashes[uid] = new_text
+                hashes[uid] = (new_text, old_text is not None)
             elif old_watch != keys[1]:
                 watch_only.append(item)
             else:
@@ -236,7 +237,7 @@ def _results(executor: Executor | None, settings: Settings,
             future.cancel()
 
 
-def _write(case: Case, run_id: int, keys: tuple[str, str], hashes: dict[str, str],
+def _write(case: Case, run_id: int, keys: tuple[str, str], hashes: dict[str, tuple[str, bool]],
            enriched: Enriched, is_watch: bool, result: EnrichResult) -> None:
     """One batch's results in one transaction, with an audit entry carrying their digest."""
     at = now_text()
@@ -250,7 +251,7 @@ def _write(case: Case, run_id: int, keys: tuple[str, str], hashes: dict[str, str
                 [(*row[1:], keys[1], run_id, row[0]) for row in enriched.rows])
             result.rewatched += len(uids)
         else:
-            for chunk in chunks(uids):
+            for chunk in chunks([uid for uid in uids if hashes[uid][1]]):
                 db.execute(f"DELETE FROM entities WHERE uid IN ({', '.join('?' * len(chunk))})",
                            chunk)
             columns = ENTITY_COLUMNS
@@ -262,7 +263,7 @@ def _write(case: Case, run_id: int, keys: tuple[str, str], hashes: dict[str, str
             db.conn.executemany(
                 f"INSERT OR REPLACE INTO enrichment ({', '.join(names)}) "
                 f"VALUES ({', '.join('?' * len(names))})",
-                [(*row, hashes.get(row[0]), *keys, at, run_id) for row in enriched.rows])
+                [(*row, hashes[row[0]][0], *keys, at, run_id) for row in enriched.rows])
             result.enriched += len(uids)
             result.entities += len(enriched.entities)
         body = orjson.dumps([enriched.rows, enriched.entities])
