@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import orjson
 import sqlite_utils
 
-from workbench.store import HASHED
+from workbench.store import HASHED, HASHED_WHEN_SET
 from workbench.timeutil import now_text
 
 GENESIS = "0" * 64
@@ -36,11 +36,22 @@ def row_hash(table: str, row: dict) -> str:
 
     A column the row lacks counts as empty, as SQLite reads it back.
     """
-    return values_hash([row.get(column) for column in HASHED[table]])
+    return values_hash([row.get(column) for column in HASHED[table]], table)
 
 
-def values_hash(values: list | tuple) -> str:
-    """The hash of a row given as its values in :data:`workbench.store.HASHED` order."""
+#: Per table, the positions in :data:`HASHED` order of the columns hashed only when set.
+_WHEN_SET = {table: tuple(sorted((HASHED[table].index(c) for c in columns), reverse=True))
+             for table, columns in HASHED_WHEN_SET.items()}
+
+
+def values_hash(values: list | tuple, table: str = "items") -> str:
+    """The hash of a row of ``table`` given as its values in :data:`workbench.store.HASHED`
+    order (leaving out the empty ones of :data:`workbench.store.HASHED_WHEN_SET`)."""
+    skip = [i for i in _WHEN_SET.get(table, ()) if values[i] is None]
+    if skip:
+        values = list(values)
+        for index in skip:  # from the last, so the earlier positions hold
+            del values[index]
     return hashlib.sha256(orjson.dumps(values)).hexdigest()
 
 

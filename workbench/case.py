@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
     from workbench.enrich.job import EnrichResult
     from workbench.enrich.watch import WatchTerm
+    from workbench.geo.locate import LocateResult
+    from workbench.geo.online import CachedGeocoder
     from workbench.ingest import ImportResult
     from workbench.purge import PurgeResult
     from workbench.verify import VerifyReport
@@ -166,6 +168,27 @@ class Case:
         from workbench.enrich.job import enrich
 
         return enrich(self, n_process=n_process, scheduler=scheduler, ner=ner, progress=progress)
+
+    def locate(self, *, online: CachedGeocoder | None = None, progress: bool = True) -> LocateResult:
+        """Find where items are from and what places they name; see :mod:`workbench.geo.locate`."""
+        from workbench.geo.locate import locate
+
+        return locate(self, online=online, progress=progress)
+
+    def places(self, *, best: bool = False, method: str | None = None,
+               uid: str | None = None) -> pd.DataFrame:
+        """Candidate locations of items (``best``: each item's best guess only)."""
+        from workbench.query import places
+
+        return places(self.db, best=best, method=method, uid=uid)
+
+    def located_items(self, **filters: Any) -> pd.DataFrame:
+        """The items (filtered as :meth:`items` filters) that have a location, at their best
+        guess, with ``place_method``, ``place_confidence``, ``place_name``, ``place_radius_km``:
+        what :func:`workbench.geo.maps.map_items` draws."""
+        from workbench.query import located
+
+        return located(self.items(**filters), self.places(best=True))
 
     def add_watch_terms(self, terms: Iterable[WatchTerm] | str | Path) -> int:
         """Add watch terms (or a YAML/CSV watch-list file) to the case; returns how many changed."""

@@ -22,7 +22,7 @@ def _dump(values: list) -> str:
 #: For each field type: the type the store keeps, and how to get there.
 _STORE_FORM: dict[str, tuple[type, Callable]] = {
     "str": (str, str), "int": (int, int), "float": (float, float), "bool": (int, int),
-    "datetime": (str, to_text), "list[str]": (str, _dump),
+    "datetime": (str, to_text), "list[str]": (str, _dump), "list[float]": (str, _dump),
 }
 
 
@@ -102,6 +102,8 @@ class Item:
     place: str | None = None
     #: What to keep in mind about this record: naive-time, derived-id, encoding:cp1252, deleted, …
     caveats: list[str] = field(default_factory=list)
+    #: The bounding box of the platform's place object, ``[west, south, east, north]`` in degrees.
+    place_bbox: list[float] | None = None
 
     @property
     def uid(self) -> str:

@@ -14,7 +14,7 @@ from workbench.models import LIST_FIELDS
 from workbench.timeutil import parse_day, to_text
 
 INT_COLUMNS = ("start", "end", "likes", "reposts", "replies", "views", "run_id", "followers", "following",
-               "posts", "width", "height", "verified")
+               "posts", "width", "height", "verified", "geonameid", "best")
 #: What enrichment adds to each item (None until the item is enriched), and their stored types.
 ENRICHED = {"language": str, "language_method": str, "sentiment": float, "sentiment_pos": float,
             "sentiment_neu": float, "sentiment_neg": float, "sentiment_method": str,
@@ -169,3 +169,38 @@ def _is_bare_date(value: object) -> bool:
     return isinstance(value, date) and not isinstance(value, datetime) or (
         isinstance(value, str) and len(value.strip()) == 10
     )
+
+
+PLACE_COLUMNS = {"uid": str, "method": str, "evidence": str, "name": str, "lat": float,
+                 "lon": float, "radius_km": float, "confidence": float, "best": int,
+                 "geonameid": int, "country": str, "admin1": str, "feature": str,
+                 "media_uid": str, "start": int, "end": int, "geocoder": str}
+
+
+def places(db: sqlite_utils.Database, *, best: bool = False, method: str | None = None,
+           uid: str | None = None) -> pd.DataFrame:
+    """Candidate locations of items (``best``: only each item's best guess), most confident first."""
+    where, params = [], []
+    if best:
+        where.append("best = 1")
+    if method:
+        where.append("method = ?")
+        params.append(method)
+    if uid:
+        where.append("uid = ?")
+        params.append(uid)
+    sql = f"SELECT {', '.join(f'[{c}]' for c in PLACE_COLUMNS)} FROM places"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    rows = db.execute(sql + " ORDER BY uid, confidence DESC, id", params).fetchall()
+    return frame(rows, PLACE_COLUMNS)
+
+
+def located(items_frame: pd.DataFrame, best_places: pd.DataFrame) -> pd.DataFrame:
+    """The items that have a best place, with ``lat``/``lon`` at it and the place's method,
+    confidence, name and radius as ``place_method``, ``place_confidence``, ``place_name``,
+    ``place_radius_km`` (the platform's own geotag stays in the places table)."""
+    chosen = best_places[["uid", "lat", "lon", "method", "confidence", "name", "radius_km"]].rename(
+        columns={"method": "place_method", "confidence": "place_confidence",
+                 "name": "place_name", "radius_km": "place_radius_km"})
+    return items_frame.drop(columns=["lat", "lon"]).merge(chosen, on="uid", how="inner")

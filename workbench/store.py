@@ -25,8 +25,8 @@ FTS_COLUMNS = ("text", "title", "author_handle", "author_name")
 PROVENANCE = ("source", "collector", "collector_version", "collected_at", "run_id", "raw_sha256",
               "raw_locator", "raw_span")
 #: The columns whose values a row's ledger hash covers, in the order hashed. A migration that
-#: adds a column to one of these tables decides whether the hash covers it (then it appends
-#: the column here and records every row's new hash in the ledger).
+#: adds a column to one of these tables decides whether the hash covers it: then it names the
+#: column in :data:`HASHED_WHEN_SET` too.
 HASHED = {
     "items": (*ITEM_STORE_COLUMNS, *PROVENANCE),
     "authors": ("uid", "platform", "id", "handle", "name", "created_at", "followers", "following",
@@ -35,6 +35,10 @@ HASHED = {
     "media": ("uid", "item_uid", "key", "kind", "url", "member", "mime", "width", "height", "alt",
               "sha256", "run_id"),
 }
+#: Columns added to a hashed table after rows were stored: a row's hash covers one only when it
+#: holds a value, so the rows stored before the column existed keep the hashes recorded for them
+#: (and a value written into such a row later shows as an edit).
+HASHED_WHEN_SET = {"items": ("place_bbox",)}
 
 migrations = Migrations("workbench")
 
@@ -168,6 +172,31 @@ def m002_enrichment(db: sqlite_utils.Database) -> None:
         pk="id",
     )
     db["watch_terms"].create_index(["kind", "term", "category"], unique=True)
+
+
+@migrations()
+def m003_places(db: sqlite_utils.Database) -> None:
+    """Where items are from or talk about: the platform's place box on items, every candidate
+    location found (``places``), and the answers of online geocoders (``geocode_cache``).
+
+    ``places`` is derived data, recomputable from the items and media, so audited per run.
+    """
+    text, integer, real = str, int, float
+    db["items"].add_column("place_bbox", text)
+    db["places"].create(
+        {"id": integer, "uid": text, "method": text, "evidence": text, "name": text,
+         "lat": real, "lon": real, "radius_km": real, "confidence": real, "best": integer,
+         "geonameid": integer, "country": text, "admin1": text, "feature": text,
+         "media_uid": text, "start": integer, "end": integer, "geocoder": text,
+         "run_id": integer},
+        pk="id",
+    )
+    db["places"].create_index(["uid"])
+    db["places"].create_index(["best"])
+    db["geocode_cache"].create(
+        {"geocoder": text, "query": text, "answer": text, "asked_at": text},
+        pk=("geocoder", "query"),
+    )
 
 
 def connect(path: Path) -> sqlite_utils.Database:

@@ -39,6 +39,7 @@ from workbench.collect.twitter_common import (
     v1_entities,
     v1_media,
     v1_place,
+    v1_place_bbox,
     v1_point,
     v1_text,
 )
@@ -263,6 +264,7 @@ def map_archive(data: object, context: dict) -> Mapped:
         lat=lat,
         lon=lon,
         place=v1_place(tweet),
+        place_bbox=v1_place_bbox(tweet),
         caveats=caveats,
     )
     authors = [a for a in (_archive_author(context.get("account")), _mention_author(original))

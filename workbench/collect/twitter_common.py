@@ -192,6 +192,34 @@ def v1_place(tweet: dict) -> str | None:
     return None
 
 
+def v1_place_bbox(tweet: dict) -> list[float] | None:
+    """The v1.1 place's ``bounding_box`` (a GeoJSON polygon) as ``[west, south, east, north]``."""
+    place = tweet.get("place")
+    box = place.get("bounding_box") if isinstance(place, dict) else None
+    rings = box.get("coordinates") if isinstance(box, dict) else None
+    if not (isinstance(rings, list) and rings and isinstance(rings[0], list)):
+        return None
+    points = [p for p in rings[0] if isinstance(p, list) and len(p) >= 2]
+    try:
+        lons, lats = [float(p[0]) for p in points], [float(p[1]) for p in points]
+    except (TypeError, ValueError):
+        return None
+    return bbox_of([min(lons), min(lats), max(lons), max(lats)]) if points else None
+
+
+def bbox_of(value: object) -> list[float] | None:
+    """``[west, south, east, north]`` in degrees when ``value`` is one, else None."""
+    if not (isinstance(value, list) and len(value) == 4):
+        return None
+    try:
+        west, south, east, north = (float(v) for v in value)
+    except (TypeError, ValueError):
+        return None
+    if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= north <= 90):
+        return None
+    return [west, south, east, north]
+
+
 def v1_author(user: object) -> Author | None:
     """The account of a v1.1 ``user`` object."""
     account_id = ident(user, "id_str", "id")

@@ -38,6 +38,7 @@ from workbench.collect.twitter_common import (
     v1_entities,
     v1_media,
     v1_place,
+    v1_place_bbox,
     v1_point,
     v1_text,
 )
@@ -142,6 +143,7 @@ def map_v1(tweet: object) -> Mapped:
         lat=lat,
         lon=lon,
         place=v1_place(tweet),
+        place_bbox=v1_place_bbox(tweet),
         caveats=caveats,
     )
     accounts = [v1_author(user), v1_author((retweeted or {}).get("user")),

@@ -24,6 +24,7 @@ from workbench.collect.twitter_common import (
     MEDIA_KEY_KINDS,
     MEDIA_KINDS,
     PLATFORM,
+    bbox_of,
     best_variant,
     dicts,
     distinct_authors,
@@ -160,7 +161,7 @@ def map_v2(tweet: object, context: dict) -> Mapped:
     media = _v2_media(item_uid, source, context.get("media", {}))
     if not media and source is not tweet:
         media = _v2_media(item_uid, tweet, context.get("media", {}))
-    lat, lon, place = _v2_geo(tweet, context.get("places", {}))
+    lat, lon, place, place_bbox = _v2_geo(tweet, context.get("places", {}))
     metrics = tweet.get("public_metrics") if isinstance(tweet.get("public_metrics"), dict) else {}
     reply_id = ident(refs.get("replied_to"), "id")
     repost_id = ident(refs.get("retweeted"), "id")
@@ -194,6 +195,7 @@ def map_v2(tweet: object, context: dict) -> Mapped:
         lat=lat,
         lon=lon,
         place=place,
+        place_bbox=place_bbox,
         caveats=caveats,
     )
     accounts = [_v2_author(user, item.author_id)]
@@ -252,7 +254,10 @@ def _v2_media(item_uid: str, tweet: dict, included: dict) -> list[Media]:
     return media
 
 
-def _v2_geo(tweet: dict, places: dict) -> tuple[float | None, float | None, str | None]:
+def _v2_geo(tweet: dict, places: dict
+            ) -> tuple[float | None, float | None, str | None, list[float] | None]:
+    """The tweet's exact point, and its place's name and bounding box (from the page's
+    ``includes.places``, or inline in flattened tweets)."""
     geo = tweet.get("geo") if isinstance(tweet.get("geo"), dict) else {}
     lat = lon = None
     point = geo.get("coordinates")
@@ -260,8 +265,11 @@ def _v2_geo(tweet: dict, places: dict) -> tuple[float | None, float | None, str 
     if isinstance(values, list) and len(values) == 2:
         lon, lat = as_float(values[0]), as_float(values[1])
     place = places.get(geo.get("place_id")) or geo  # flattened tweets carry the place inline
-    name = place.get("full_name") or place.get("name") if isinstance(place, dict) else None
-    return lat, lon, name or None
+    if not isinstance(place, dict):
+        return lat, lon, None, None
+    name = place.get("full_name") or place.get("name")
+    shape = place.get("geo") if isinstance(place.get("geo"), dict) else {}
+    return lat, lon, name or None, bbox_of(shape.get("bbox"))
 
 
 def _v2_author(user: dict, fallback_id: str | None) -> Author | None:

