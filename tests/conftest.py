@@ -46,3 +46,20 @@ def tiny_ner(tmp_path_factory) -> Path:
     from tests import tiny
 
     return tiny.train(tmp_path_factory.mktemp("models") / "tiny_ner")
+
+
+@pytest.fixture(scope="session")
+def demo_case(tmp_path_factory) -> Case:
+    """The demo case, imported, enriched (selectors and places, no trained pipeline) and located."""
+    import warnings
+
+    from workbench.demo import build_demo
+    from workbench.enrich.pipeline import MissingModelWarning
+
+    case, _ = build_demo(tmp_path_factory.mktemp("demo") / "demo", progress=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MissingModelWarning)
+        case.enrich(ner=False, progress=False)
+    case.locate(progress=False)
+    yield case
+    case.close()
