@@ -182,13 +182,14 @@ class Case:
 
         return places(self.db, best=best, method=method, uid=uid)
 
-    def located_items(self, **filters: Any) -> pd.DataFrame:
+    def located_items(self, *, every_place: bool = False, **filters: Any) -> pd.DataFrame:
         """The items (filtered as :meth:`items` filters) that have a location, at their best
-        guess, with ``place_method``, ``place_confidence``, ``place_name``, ``place_radius_km``:
-        what :func:`workbench.geo.maps.map_items` draws."""
+        guess (or once at each candidate place, with ``every_place``), with ``place_method``,
+        ``place_confidence``, ``place_name``, ``place_radius_km``: what
+        :func:`workbench.geo.maps.map_items` draws."""
         from workbench.query import located
 
-        return located(self.items(**filters), self.places(best=True))
+        return located(self.items(**filters), self.places(best=not every_place))
 
     def add_watch_terms(self, terms: Iterable[WatchTerm] | str | Path) -> int:
         """Add watch terms (or a YAML/CSV watch-list file) to the case; returns how many changed."""

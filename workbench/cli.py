@@ -160,6 +160,56 @@ def enrich(
 
 
 @app.command()
+def locate(
+    case_dir: CaseDir,
+    online: Annotated[str | None, typer.Option(help="Also ask an online geocoder for names the "
+                                               "bundled gazetteer lacks: 'nominatim'. Off by "
+                                               "default.")] = None,
+    user_agent: Annotated[str | None, typer.Option(help="Who is asking, for the online "
+                                                   "geocoder's operators: your application "
+                                                   "and contact.")] = None,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+) -> None:
+    """Find where items are from and which places they name: geotags, place boxes, photos' EXIF,
+    coordinates and place names in the text, profile locations."""
+    case = _open(case_dir)
+    service = None
+    if online:
+        if online != "nominatim":
+            raise typer.BadParameter("the online geocoder offered is 'nominatim'",
+                                     param_hint="--online")
+        from workbench.geo.online import nominatim
+
+        service = nominatim(case.db, user_agent=user_agent or "")
+    result = case.locate(online=service, progress=progress and sys.stderr.isatty())
+    out.print(str(result), markup=False, highlight=False)
+
+
+@app.command(name="map")
+def map_(
+    case_dir: CaseDir,
+    output: Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.")],
+    every_place: Annotated[bool, typer.Option(help="Every candidate place, not only each item's "
+                                              "best guess.")] = False,
+    tiles: Annotated[str | None, typer.Option(help="A tile URL template ({z}/{x}/{y}); 'none' for "
+                                              "the bundled country outlines only.")] = None,
+    attribution: Annotated[str | None, typer.Option(help="The tiles' attribution.")] = None,
+    layers_by: Annotated[str, typer.Option(help="Layers per platform, sentiment or "
+                                           "place_method.")] = "place_method",
+) -> None:
+    """Write a map of the located items: an HTML file that opens with no network."""
+    from workbench.geo.maps import map_items, save_map
+
+    case = _open(case_dir)
+    df = case.located_items(every_place=every_place)
+    if df.empty:
+        raise WorkbenchError("no item has a location yet", hint=f"run: workbench locate {case_dir}")
+    chosen_tiles = False if tiles == "none" else tiles
+    save_map(map_items(df, tiles=chosen_tiles, attribution=attribution, layers_by=layers_by), output)
+    out.print(f"wrote a map of {len(df)} located items to {output}", markup=False, highlight=False)
+
+
+@app.command()
 def entities(
     case_dir: CaseDir,
     label: Annotated[str | None, typer.Option(help="Only this label: HANDLE, HASHTAG, URL, "
@@ -256,9 +306,10 @@ def purge(
 @app.command()
 def export(
     case_dir: CaseDir,
-    what: Annotated[str, typer.Option(help="items, authors, media, entities, watch_terms, "
-                                      "quarantine, runs or audit.")],
-    format: Annotated[str, typer.Option("--format", help="csv, jsonl or parquet.")],
+    what: Annotated[str, typer.Option(help="items, authors, media, entities, places, "
+                                      "watch_terms, quarantine, runs or audit.")],
+    format: Annotated[str, typer.Option("--format", help="csv, jsonl, parquet, or geojson "
+                                        "(items or places: each located item at its best place).")],
     output: Annotated[Path, typer.Option("--output", "-o", help="The file to write.")],
 ) -> None:
     """Export a table of the case."""
@@ -287,7 +338,8 @@ def demo(
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same data).")] = 7,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
 ) -> None:
-    """Build the demo case: generate exports in the platforms' formats, import and enrich them."""
+    """Build the demo case: generate exports in the platforms' formats, import, enrich and
+    locate them, and map them."""
     import warnings
 
     from workbench.demo import build_demo
@@ -302,9 +354,15 @@ def demo(
         warnings.simplefilter("ignore", MissingModelWarning)
         enriched = case.enrich(progress=show)
     out.print(f"enriched: {enriched}", markup=False, highlight=False)
+    out.print(f"located: {case.locate(progress=show)}", markup=False, highlight=False)
+    from workbench.geo.maps import map_items, save_map
+
+    saved = save_map(map_items(case.located_items(), layers_by="place_method"),
+                     case.path / "reports" / "map.html")
     report = case.verify()
     out.print(report.lines()[-1])
     out.print(f"demo case ready: {case.path.resolve()}")
+    out.print(f"map (opens offline): {saved.resolve()}")
     out.print(f"try: workbench items {case_dir} --text evacuation --limit 10")
     out.print(f"     workbench entities {case_dir} --label HASHTAG")
 

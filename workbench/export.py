@@ -1,5 +1,5 @@
-"""Exports of the case's tables (items with their enrichment, authors, entities, ...) as CSV,
-JSON Lines or Parquet."""
+"""Exports of the case's tables (items with their enrichment, authors, entities, places, ...) as
+CSV, JSON Lines or Parquet; the located items as GeoJSON."""
 
 from __future__ import annotations
 
@@ -11,13 +11,14 @@ import orjson
 import pandas as pd
 
 from workbench.errors import WorkbenchError
-from workbench.query import entities, items, table
+from workbench.query import entities, items, places, table
 
 if TYPE_CHECKING:
     from workbench.case import Case
 
-TABLES = ("items", "authors", "media", "entities", "watch_terms", "quarantine", "runs", "audit")
-FORMATS = ("csv", "jsonl", "parquet")
+TABLES = ("items", "authors", "media", "entities", "places", "watch_terms", "quarantine", "runs",
+          "audit")
+FORMATS = ("csv", "jsonl", "parquet", "geojson")
 
 
 def frame_for(case: Case, what: str) -> pd.DataFrame:
@@ -28,6 +29,8 @@ def frame_for(case: Case, what: str) -> pd.DataFrame:
         return items(case.db)
     if what == "entities":
         return entities(case.db)
+    if what == "places":
+        return places(case.db)
     return table(case.db, what)
 
 
@@ -57,7 +60,18 @@ def write_frame(df: pd.DataFrame, path: Path | IO, fmt: str) -> Path | IO:
 
 
 def export(case: Case, what: str, fmt: str, path: str | Path) -> int:
-    """Export one table of the case to a file; returns the number of rows written."""
+    """Export one table of the case to a file; returns the number of rows written.
+
+    GeoJSON is for ``items`` and ``places``: one point per located item, at its best place."""
+    if fmt == "geojson":
+        if what not in ("items", "places"):
+            raise WorkbenchError(f"{what} have no location to write as GeoJSON",
+                                 hint="export items or places as geojson")
+        from workbench.geo.geojson import write_geojson
+
+        df = case.located_items()
+        write_geojson(df, Path(path))
+        return len(df)
     df = frame_for(case, what)
     write_frame(df, Path(path), fmt)
     return len(df)

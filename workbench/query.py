@@ -196,11 +196,11 @@ def places(db: sqlite_utils.Database, *, best: bool = False, method: str | None 
     return frame(rows, PLACE_COLUMNS)
 
 
-def located(items_frame: pd.DataFrame, best_places: pd.DataFrame) -> pd.DataFrame:
-    """The items that have a best place, with ``lat``/``lon`` at it and the place's method,
-    confidence, name and radius as ``place_method``, ``place_confidence``, ``place_name``,
-    ``place_radius_km`` (the platform's own geotag stays in the places table)."""
-    chosen = best_places[["uid", "lat", "lon", "method", "confidence", "name", "radius_km"]].rename(
+def located(items_frame: pd.DataFrame, chosen_places: pd.DataFrame) -> pd.DataFrame:
+    """The items joined to their places (one row per place given), with ``lat``/``lon`` at the
+    place and its method, confidence, name and radius as ``place_method``, ``place_confidence``,
+    ``place_name``, ``place_radius_km`` (the platform's own geotag is among the places)."""
+    chosen = chosen_places[["uid", "lat", "lon", "method", "confidence", "name", "radius_km"]].rename(
         columns={"method": "place_method", "confidence": "place_confidence",
                  "name": "place_name", "radius_km": "place_radius_km"})
     return items_frame.drop(columns=["lat", "lon"]).merge(chosen, on="uid", how="inner")

@@ -55,6 +55,9 @@ CONFIDENCE = {"geotag": 0.95, "exif": 0.9, "place": 0.85, "text_coord": 0.75, "t
 CASE_CONTEXT_WEIGHT = 0.4
 #: A name is unambiguous enough to serve as context from this confidence.
 CONTEXT_CONFIDENCE = 0.9
+#: A country or state named in an item narrows its other names from this confidence (their
+#: confidence is lowered for their wide reach, so the bar is lower).
+REGION_CONFIDENCE = 0.6
 PAGE = 2000
 COLUMNS = ("uid", "method", "evidence", "name", "lat", "lon", "radius_km", "confidence", "best",
            "geonameid", "country", "admin1", "feature", "media_uid", "start", "end", "geocoder",
@@ -210,15 +213,24 @@ class _Finder:
         profile = self._profile_place(item.author_uid)
         if names:
             near = [(c.lat, c.lon, 0.8) for c in found]
-            # Names that are not ambiguous place the others of the same item.
+            # Names that are not ambiguous place the others of the same item; a country or
+            # state named beside a town says where to look for it ("Paris, Texas").
             first = [(m, self._resolve(m[1], near)) for m in names]
-            near += [(match.place.lat, match.place.lon, 0.8) for _, match in first
-                     if match is not None and match.confidence >= CONTEXT_CONFIDENCE]
+            countries = set(self.geocoder.countries)
+            for _, match in first:
+                if match is None:
+                    continue
+                kind = match.place.kind if hasattr(match.place, "kind") else None
+                if kind == "country" and match.confidence >= REGION_CONFIDENCE:
+                    countries.add(match.place.country)
+                elif match.confidence >= (REGION_CONFIDENCE if kind == "state"
+                                          else CONTEXT_CONFIDENCE):
+                    near.append((match.place.lat, match.place.lon, 0.8))
             if profile is not None:
                 near.append((profile.lat, profile.lon, CASE_CONTEXT_WEIGHT))
             for mention, match in first:
                 if match is None or match.confidence < CONTEXT_CONFIDENCE:
-                    match = self._resolve(mention[1], near)
+                    match = self._resolve(mention[1], near, countries=countries)
                 found.append(self._named(item.uid, mention, match))
         if profile is not None:
             found.append(profile._replace(uid=item.uid))
@@ -291,12 +303,14 @@ class _Finder:
                 CONFIDENCE["profile"] * match.confidence, self.geocoder.data_version)
         return self._profile[text]
 
-    def _resolve(self, name: str, near, *, online: bool = True):
+    def _resolve(self, name: str, near, *, countries: set[str] | None = None, online: bool = True):
         """The best match for ``name`` near the given points (and the case's), cached."""
         points = tuple((round(p[0], 2), round(p[1], 2), p[2]) for p in near)
-        key = (name, points)
+        wanted = tuple(sorted(countries)) if countries is not None else None
+        key = (name, points, wanted)
         if key not in self._names:
-            matches = self.geocoder.resolve(name, near=[*points, *self.case_points])
+            matches = self.geocoder.resolve(name, near=[*points, *self.case_points],
+                                            countries=wanted)
             match = matches[0] if matches else None
             if match is None and online and self.online is not None:
                 match = _online_match(self.online, name)
