@@ -44,7 +44,7 @@ def naive_table() -> dict[str, tuple[float, float]]:
     data = gazetteer._data(gazetteer.MIN_POPULATION)
     table = {}
     for key, entries in data.index.items():
-        place = max((data.places[i] for i, _ in entries), key=lambda p: p.population)
+        place = max((data.places[n >> 1] for n in entries), key=lambda p: p.population)
         table[key] = (place.lat, place.lon)
     return table
 

@@ -112,8 +112,10 @@ class Match(NamedTuple):
 @dataclass(frozen=True)
 class _Data:
     places: list[Place]
-    #: folded name -> [(index into places, written as the place's own name or its ASCII form)]
-    index: dict[str, list[tuple[int, bool]]]
+    #: folded name -> its places, each as one number: position in ``places`` * 2 + 1 when the
+    #: name is the place's own (or its ASCII form), + 0 when an alternate name (decoding a
+    #: million pairs when the cache is read would cost more than reading it)
+    index: dict[str, list[int]]
     countries: dict[str, int]  # ISO code -> index of the country's Place
     country_names: dict[str, str]  # folded name, alias or ISO2/ISO3 code -> ISO code
     admin1_names: dict[str, tuple[str, str]]  # folded name or code -> (country, admin1)
@@ -154,16 +156,14 @@ def _data(min_population: int) -> _Data:
 
 
 def _to_json(data: _Data) -> dict:
-    # An index entry (position, own name) is kept as one number: position * 2 + own.
     return {"places": [list(p) for p in data.places], "countries": data.countries,
-            "index": {k: [i * 2 + own for i, own in v] for k, v in data.index.items()},
-            "country_names": data.country_names, "admin1_names": data.admin1_names}
+            "index": data.index, "country_names": data.country_names,
+            "admin1_names": data.admin1_names}
 
 
 def _from_json(cached: object) -> _Data:
     places = [Place(*p) for p in cached["places"]]
-    index = {k: [(n >> 1, bool(n & 1)) for n in v] for k, v in cached["index"].items()}
-    return _Data(places, index, cached["countries"], cached["country_names"],
+    return _Data(places, cached["index"], cached["countries"], cached["country_names"],
                  {k: tuple(v) for k, v in cached["admin1_names"].items()})
 
 
@@ -246,7 +246,8 @@ def _load(min_population: int) -> _Data:
         places.append(Place(ids[(country, admin1)], names[0], "state", country, admin1, lat, lon,
                             people, "A", "ADM1", 250.0))
         add(names[0], position, True)
-    return _Data(places, index, countries, country_names, admin1_names)
+    encoded = {k: [i * 2 + own for i, own in v] for k, v in index.items()}
+    return _Data(places, encoded, countries, country_names, admin1_names)
 
 
 class OfflineGeocoder(Geocoder):
@@ -306,7 +307,7 @@ class OfflineGeocoder(Geocoder):
         entries = data.index.get(fold(head), [])
         if not entries:
             return []
-        candidates = [(data.places[i], own) for i, own in entries]
+        candidates = [(data.places[n >> 1], bool(n & 1)) for n in entries]
         if qualifier:
             kept = _qualified(data, candidates, qualifier, self.min_population)
             if kept is not None:
@@ -353,7 +354,7 @@ def _qualified(data: _Data, candidates: list[tuple[Place, bool]], qualifier: str
             return kept, []
     entries = data.index.get(key)
     if entries:  # another place: favour the candidates near its likeliest reading
-        anchor = max((data.places[i] for i, _ in entries), key=lambda p: p.population)
+        anchor = max((data.places[n >> 1] for n in entries), key=lambda p: p.population)
         return candidates, [(anchor.lat, anchor.lon, 1.0)]
     return None
 
