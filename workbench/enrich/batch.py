@@ -166,8 +166,9 @@ def enrich_items(settings: Settings, items: list[ItemText], watch_only: bool = F
         return enricher.run_watch(items) if watch_only else enricher.run(items)
 
 
-def warm_up(settings: Settings) -> None:
-    """Load what enriching needs (pipelines, detector, gazetteer) in a new worker process."""
+def warm_up(settings: Settings, *, languages: bool = False) -> None:
+    """Load what enriching needs (pipelines, gazetteer tables and, with ``languages``, the
+    language detector's models) in a new worker process."""
     from workbench.enrich.pipeline import MissingModelWarning
 
     with warnings.catch_warnings():
@@ -175,5 +176,7 @@ def warm_up(settings: Settings) -> None:
         try:
             enrich_items(settings, [ItemText("warm-up", "Warm-up in Rotterdam", None, "en", [], [],
                                              [], None)])
+            if languages:
+                _ENRICHERS[settings.fingerprint() + settings.watch_fingerprint()].detector.load()
         except Exception:  # noqa: BLE001 - the first real batch raises it again, with its context
             return

@@ -4,9 +4,9 @@ Incremental: an item is enriched again only when its text changed or the setting
 the watch list changed, only its watch hits and risk are recomputed. Each batch is committed as it
 finishes, so an interrupted run keeps what it did and the next run picks up the rest.
 
-Batches run in this process, in ``n_process`` worker processes, or on a Dask cluster (a
-scheduler address, or ``"local"`` for a local cluster); results are always written here, by one
-writer.
+Batches run in this process, in ``n_process`` worker processes (forked from one that loaded
+everything once: :mod:`workbench.enrich.workers`), or on a Dask cluster (a scheduler address, or
+``"local"`` for a local cluster); results are always written here, by one writer.
 """
 
 from __future__ import annotations
@@ -15,18 +15,18 @@ import hashlib
 import time
 import warnings
 from collections.abc import Iterator
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 from typing import TYPE_CHECKING
 
 import orjson
 from tqdm.auto import tqdm
 
 from workbench import audit
-from workbench.enrich.batch import ENRICHMENT, Enriched, ItemText, enrich_items, warm_up
+from workbench.enrich.batch import ENRICHMENT, Enriched, ItemText, enrich_items
 from workbench.enrich.settings import Settings, model_version
+from workbench.enrich.workers import LoadedPool, results_of
 from workbench.errors import WorkbenchError
 from workbench.models import ENTITY_COLUMNS
 from workbench.store import chunks, write
@@ -180,8 +180,8 @@ def _list(value: str | None) -> list[str]:
 
 
 def _executor(stack: ExitStack, n_process: int, scheduler: str | None,
-              settings: Settings) -> Executor | None:
-    """None to work here; else a pool of processes or a Dask client's executor."""
+              settings: Settings) -> Executor | LoadedPool | None:
+    """None to work here; else a pool of loaded worker processes or a Dask client's executor."""
     if scheduler:
         try:
             from distributed import Client, LocalCluster
@@ -203,20 +203,19 @@ def _executor(stack: ExitStack, n_process: int, scheduler: str | None,
         return client.get_executor(pure=False)
     if n_process == 1:
         return None
-    # spawn, not fork: the parent holds a SQLite connection and maybe threads.
-    pool = stack.enter_context(ProcessPoolExecutor(n_process, mp_context=get_context("spawn"),
-                                                   initializer=warm_up, initargs=(settings,)))
-    for _ in range(n_process):
-        pool.submit(int)  # starts every worker now, not at the first batch
-    return pool
+    # Started now: the workers load while the items are picked here.
+    return stack.enter_context(LoadedPool(settings, n_process))
 
 
-def _results(executor: Executor | None, settings: Settings,
+def _results(executor: Executor | LoadedPool | None, settings: Settings,
              jobs: list[tuple[bool, list[ItemText]]]) -> Iterator[tuple[bool, Enriched]]:
     """Each job's results, as they finish; at most two jobs per worker in flight."""
     if executor is None:
         for is_watch, items in jobs:
             yield is_watch, enrich_items(settings, items, is_watch)
+        return
+    if isinstance(executor, LoadedPool):
+        yield from results_of(executor, settings, jobs)
         return
     limit = 2 * max(1, getattr(executor, "_max_workers", 0) or 4)
     pending: dict[Future, bool] = {}

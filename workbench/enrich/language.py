@@ -35,6 +35,12 @@ _NOISE = re.compile(
 _NOT_LETTER = re.compile(r"[\W\d_]+")
 # A word after a word (not after a sentence's end or an opening quote or bracket).
 _INNER_WORD = re.compile(r"(?<=[^\s.!?¡¿:;\"'«“‘(…])(\s+)(\w[\w'’-]*)")
+#: A few words in each script lingua's languages are written in.
+_SCRIPT_SAMPLES = ("the fire is out now", "пожежа вже згасла", "пожар уже потушен",
+                   "الحريق انطفأ الآن", "η φωτιά έσβησε", "השריפה כבתה", "火已经灭了",
+                   "火事はもう消えた", "불이 꺼졌다", "आग बुझ गई है", "ไฟดับแล้ว", "ხანძარი ჩაქრა",
+                   "հրդեհը մարեց", "আগুন নিভে গেছে", "ਅੱਗ ਬੁਝ ਗਈ", "આગ બુઝાઈ ગઈ",
+                   "தீ அணைந்தது", "మంట ఆరిపోయింది", "ආ ගින්න නිවී ඇත", "आगी विझली")
 #: Distinct texts remembered (about 30 MB at 100,000): reposts and copy-pasted texts repeat
 #: across a whole case, not only within a few thousand posts.
 CACHE_SIZE = 100_000
@@ -127,6 +133,14 @@ class LanguageDetector:
                 cache[cleaned] = hit
             found.append(hit)
         return found
+
+    def load(self) -> None:
+        """Load the models of every language considered now, not at the first text that needs
+        them (for a process that others are forked from). One sentence is judged in each
+        script: lingua loads the models of the languages written in the scripts it meets."""
+        detector = self._detector or self._build()
+        for sample in _SCRIPT_SAMPLES:
+            detector.compute_language_confidence_values(sample)
 
     def _one(self, detector: Any, cleaned: str) -> Detected:
         if _letters(cleaned) < self.min_chars:
