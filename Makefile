@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 READY  := $(VENV)/.ready
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean browser
 
 $(READY): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,12 +15,20 @@ $(READY): pyproject.toml
 demo: $(READY)  ## build the demo case and print where it is
 	$(BIN)/workbench demo cases/demo
 
-test: $(READY)  ## lint, then the whole test suite
+test: $(READY) browser  ## lint, then the whole test suite
 	$(BIN)/ruff check workbench tests benchmarks
 	$(BIN)/pytest
 
+# Map tests open saved maps in a real browser: Debian's chromium, never Playwright's own download.
+browser:
+	@test -x /usr/bin/chromium || { \
+	  sudo=""; [ "$$(id -u)" -eq 0 ] || sudo="sudo"; \
+	  $$sudo apt-get update -qq && $$sudo apt-get install -y -qq chromium; }
+
 bench: $(READY)  ## the measured targets (see benchmarks/)
 	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/enrich.py
+	$(BIN)/python benchmarks/geo.py
 
 clean:
 	rm -rf $(VENV) cases .pytest_cache .ruff_cache

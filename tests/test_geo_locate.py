@@ -59,7 +59,8 @@ def test_place_names_in_text_are_geocoded_where_the_gazetteer_matcher_put_them(d
     assert agree >= 0.9
     rotterdam = named[named.name == "Rotterdam"]
     assert len(rotterdam) > 100
-    assert all(haversine_km(lat, lon, 51.92, 4.48) < 10 for lat, lon in zip(rotterdam.lat, rotterdam.lon))
+    assert all(haversine_km(lat, lon, 51.92, 4.48) < 10
+               for lat, lon in zip(rotterdam.lat, rotterdam.lon, strict=True))
 
 
 def test_each_located_item_has_one_best_guess_its_most_confident(demo_case):

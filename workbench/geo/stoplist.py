@@ -66,6 +66,10 @@ river riverside seaside south spring springs station summit sunrise sunset templ
 town union university uptown valley village west woodland woodlands
 """
 )
+#: Words and phrases of the case's languages that are also a place's name or alternate name (in
+#: another script, or lower case): Arabic خبر "news" is Al Khobar; Russian порту "to the port" is
+#: Porto; Spanish "el centro" is the centre and "ventanas" windows. Seen on the demo's posts.
+AMBIGUOUS = AMBIGUOUS | frozenset({"el centro", "ventanas", "خبر", "порту"})
 
 COMMON_WORDS = _words(
     """
