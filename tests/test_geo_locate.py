@@ -126,3 +126,22 @@ def test_a_place_box_written_outside_the_workbench_shows_in_verify(case, write_j
     case.db.execute("UPDATE items SET place_bbox = '[4.3,51.8,4.5,52.0]'")
     case.db.conn.commit()
     assert any("edited outside" in p for p in case.verify().problems)
+
+
+def test_coordinates_written_in_the_text_are_candidates_with_their_span(case, write_jsonl):
+    path = write_jsonl("posts.jsonl", [
+        {"id": "1", "created_at": "2024-03-08T10:00:00Z", "author": "a",
+         "text": "Smoke seen from 51°53'N 4°18'E, and https://www.openstreetmap.org/#map=15/51.885/4.305"},
+        {"id": "2", "created_at": "2024-03-08T10:05:00Z", "author": "b",
+         "text": "null island 0.0, 0.0 is no place"},
+    ])
+    case.import_file(path, progress=False)
+    case.enrich(ner=False, progress=False)
+    locate(case, progress=False)
+    coords = case.places(method="text_coord")
+    assert sorted(coords.uid) == ["generic:1", "generic:1"]
+    dms = coords[coords.evidence.str.contains("°")].iloc[0]
+    assert (round(dms.lat, 4), round(dms.lon, 4)) == (51.8833, 4.3)
+    text = case.items().set_index("uid").loc["generic:1", "text"]
+    assert text[dms.start:dms.end] == "51°53'N 4°18'E"
+    assert dms.confidence == 0.75 and dms.best == 1

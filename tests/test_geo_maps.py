@@ -484,3 +484,22 @@ def test_large_saved_map_clusters_every_point_offline(browser, tmp_path):
         assert all(u.startswith("http://127.0.0.1:9/tiles/") for u in refused)
     finally:
         page.close()
+
+
+def test_the_demo_case_map_with_no_tiles_opens_offline_and_shows_every_located_item(
+        browser, demo_case, tmp_path):
+    located = demo_case.located_items()
+    m = map_items(located, tiles=False, layers_by="place_method")
+    path = save_map(m, tmp_path / "demo.html")
+    page, refused, errors = open_offline(browser, path)
+    try:
+        assert errors == [] and refused == []  # no tiles: not one request leaves the file
+        clusters = page.locator(".wb-cluster").all_inner_texts()
+        singles = page.locator(".leaflet-overlay-pane path.leaflet-interactive").count()
+        assert sum(int(t.replace(",", "")) for t in clusters) + singles == len(located) > 3000
+        for method in ("geotag", "exif", "place", "text_place", "profile"):
+            assert page.locator(".leaflet-control-layers").get_by_text(method).count() == 1
+        page.screenshot(path=str(tmp_path / "demo.png"))
+        assert not_blank(tmp_path / "demo.png")
+    finally:
+        page.close()
