@@ -44,7 +44,8 @@ def test_it_is_a_geopy_geocoder_giving_locations_with_geonames_fields(geocoder):
     ("Cordoba, Argentina", -31.41, -64.19), ("Córdoba, España", 37.88, -4.77),
     ("San José, Costa Rica", 9.93, -84.08), ("Portland, Maine", 43.66, -70.26),
     ("Birmingham, AL", 33.52, -86.80), ("Perth, Scotland", 56.40, -3.43),
-    ("Sydney, Nova Scotia", 46.14, -60.18),
+    ("Sydney, Nova Scotia", 46.14, -60.18), ("Paris, Lamar County, Texas", 33.66, -95.56),
+    ("Rotterdam, Zuid-Holland, Nederland", 51.92, 4.48),
 ])
 def test_a_qualifier_picks_among_places_of_one_name(geocoder, query, lat, lon):
     found = geocoder.geocode(query)

@@ -319,13 +319,14 @@ class OfflineGeocoder(Geocoder):
 
 
 def _split(data: _Data, query: str) -> tuple[str, str | None]:
-    """``("Paris", "Texas")`` from "Paris, Texas"; ``("Cambridge", "MA")`` from "Cambridge MA"
-    when the whole is no known name."""
+    """``("Paris", "Texas")`` from "Paris, Texas" (and from "Paris, Lamar County, Texas");
+    ``("Cambridge", "MA")`` from "Cambridge MA" when the whole is no known name."""
     query = query.strip()
     if "," in query:
-        head, _, qualifier = query.rpartition(",")
-        if fold(head):
-            return head.strip(), qualifier.strip() or None
+        # "Rotterdam, Zuid-Holland, Nederland": the place first, the widest qualifier last.
+        parts = [part.strip() for part in query.split(",") if fold(part)]
+        if parts:
+            return parts[0], parts[-1] if len(parts) > 1 else None
     if fold(query) in data.index:
         return query, None
     words = query.split()
