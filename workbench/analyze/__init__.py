@@ -1,0 +1,1 @@
+"""Analysis: time, trends, topics, networks, coordination, images; DataFrames, charts and graphs."""
