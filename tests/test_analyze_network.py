@@ -165,3 +165,20 @@ def test_demo_case_network(demo_case):
     assert len(ranking) == 20 and ranking["reasons"].str.len().gt(0).all()
     co = network.cohashtag_graph(items)
     assert "#boccoverup" in co
+
+
+def test_the_network_exports_for_gephi_and_as_a_table(demo_case, tmp_path):
+    import networkx as nx
+    import pandas as pd
+
+    from workbench.export import export
+
+    edges = export(demo_case, "network", "gexf", tmp_path / "net.gexf")
+    graph = nx.read_gexf(tmp_path / "net.gexf")
+    assert graph.number_of_edges() == edges > 100
+    assert all("community" in data for _, data in graph.nodes(data=True))
+    assert export(demo_case, "network", "csv", tmp_path / "net.csv") == edges
+    table = pd.read_csv(tmp_path / "net.csv")
+    assert {"source", "target", "weight", "mention", "reply", "repost", "quote", "examples"} <= \
+        set(table.columns)
+    assert len(table) == edges and (table.weight >= 1).all()

@@ -307,16 +307,19 @@ def purge(
 def export(
     case_dir: CaseDir,
     what: Annotated[str, typer.Option(help="items, authors, media, entities, places, "
-                                      "watch_terms, quarantine, runs or audit.")],
-    format: Annotated[str, typer.Option("--format", help="csv, jsonl, parquet, or geojson "
-                                        "(items or places: each located item at its best place).")],
+                                      "watch_terms, quarantine, runs, audit, or network (the "
+                                      "accounts' mentions, replies, reposts and quotes).")],
+    format: Annotated[str, typer.Option("--format", help="csv, jsonl, parquet; geojson (items "
+                                        "or places: each located item at its best place); gexf "
+                                        "or graphml (network, for Gephi).")],
     output: Annotated[Path, typer.Option("--output", "-o", help="The file to write.")],
 ) -> None:
     """Export a table of the case."""
+    from workbench.export import GRAPHS
     from workbench.export import export as export_table
 
     rows = export_table(_open(case_dir), what, format, output)
-    out.print(f"wrote {rows} {what} to {output}")
+    out.print(f"wrote {rows} {'edges of the ' if what in GRAPHS else ''}{what} to {output}")
 
 
 @app.command()

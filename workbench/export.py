@@ -18,13 +18,16 @@ if TYPE_CHECKING:
 
 TABLES = ("items", "authors", "media", "entities", "places", "watch_terms", "quarantine", "runs",
           "audit")
-FORMATS = ("csv", "jsonl", "parquet", "geojson")
+#: Exports computed from the items rather than read from a table.
+GRAPHS = ("network",)
+FORMATS = ("csv", "jsonl", "parquet", "geojson", "gexf", "graphml")
 
 
 def frame_for(case: Case, what: str) -> pd.DataFrame:
     """The DataFrame an export of ``what`` writes."""
     if what not in TABLES:
-        raise WorkbenchError(f"cannot export {what!r} yet", hint=f"choose one of {', '.join(TABLES)}")
+        raise WorkbenchError(f"cannot export {what!r} yet",
+                             hint=f"choose one of {', '.join(TABLES + GRAPHS)}")
     if what == "items":
         return items(case.db)
     if what == "entities":
@@ -62,7 +65,14 @@ def write_frame(df: pd.DataFrame, path: Path | IO, fmt: str) -> Path | IO:
 def export(case: Case, what: str, fmt: str, path: str | Path) -> int:
     """Export one table of the case to a file; returns the number of rows written.
 
-    GeoJSON is for ``items`` and ``places``: one point per located item, at its best place."""
+    GeoJSON is for ``items`` and ``places``: one point per located item, at its best place.
+    ``network`` is the accounts' interaction graph (mentions, replies, reposts, quotes): GEXF or
+    GraphML for Gephi, or its edges as a table (a row per edge)."""
+    if what in GRAPHS:
+        return _export_graph(case, what, fmt, Path(path))
+    if fmt in ("gexf", "graphml"):
+        raise WorkbenchError(f"{what} is a table, not a graph", hint="export network as gexf or "
+                             "graphml; tables as csv, jsonl or parquet")
     if fmt == "geojson":
         if what not in ("items", "places"):
             raise WorkbenchError(f"{what} have no location to write as GeoJSON",
@@ -75,6 +85,29 @@ def export(case: Case, what: str, fmt: str, path: str | Path) -> int:
     df = frame_for(case, what)
     write_frame(df, Path(path), fmt)
     return len(df)
+
+
+def _export_graph(case: Case, what: str, fmt: str, path: Path) -> int:
+    """Write the graph; returns its number of edges."""
+    from workbench.analyze import network
+
+    graph = network.with_communities(network.interaction_graph(items(case.db)))
+    if fmt == "gexf":
+        network.write_gexf(graph, path)
+    elif fmt == "graphml":
+        network.write_graphml(graph, path)
+    elif fmt in ("csv", "jsonl", "parquet"):
+        write_frame(edge_frame(graph), path, fmt)
+    else:
+        raise WorkbenchError(f"cannot write {what} as {fmt}",
+                             hint="choose gexf, graphml, csv, jsonl or parquet")
+    return graph.number_of_edges()
+
+
+def edge_frame(graph) -> pd.DataFrame:
+    """A graph's edges as rows: source, target and each edge attribute (lists kept as lists)."""
+    rows = [{"source": a, "target": b, **data} for a, b, data in graph.edges(data=True)]
+    return pd.DataFrame(rows)
 
 
 def _write_jsonl(df: pd.DataFrame, target: Path | IO) -> None:
