@@ -26,6 +26,7 @@ browser:
 	  $$sudo apt-get update -qq && $$sudo apt-get install -y -qq chromium; }
 
 bench: $(READY)  ## the measured targets (see benchmarks/)
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/enrich.py
 	$(BIN)/python benchmarks/geo.py
