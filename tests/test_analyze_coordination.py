@@ -192,3 +192,24 @@ def test_co_similar_finds_what_brute_force_finds():
                 if a % 40 != b % 40 and abs(when[a] - when[b]) <= 120
                 and len(sets[a] & sets[b]) >= 0.8 * len(sets[a] | sets[b])}
     assert expected and found == expected
+
+
+def test_the_coordination_export_has_a_row_per_pair_with_its_evidence(demo_case, tmp_path):
+    import json
+
+    import networkx as nx
+    import pandas as pd
+
+    from workbench.export import export
+
+    rows = export(demo_case, "coordination", "csv", tmp_path / "coordination.csv")
+    table = pd.read_csv(tmp_path / "coordination.csv")
+    assert len(table) == rows > 0
+    assert set(table.kind) <= {"co_repost", "co_link", "co_hashtag", "co_reply", "co_similar"}
+    assert (table.account_a < table.account_b).all() and (table.weight >= 1).all()
+    uids = set(demo_case.items().uid)
+    for pairs in table.item_pairs.head(50):
+        pairs = json.loads(pairs)
+        assert pairs and all(a in uids and b in uids for a, b in pairs)
+    export(demo_case, "coordination", "gexf", tmp_path / "coordination.gexf")
+    assert nx.read_gexf(tmp_path / "coordination.gexf").number_of_edges() > 0

@@ -307,19 +307,21 @@ def purge(
 def export(
     case_dir: CaseDir,
     what: Annotated[str, typer.Option(help="items, authors, media, entities, places, "
-                                      "watch_terms, quarantine, runs, audit, or network (the "
-                                      "accounts' mentions, replies, reposts and quotes).")],
+                                      "watch_terms, quarantine, runs, audit, network (the "
+                                      "accounts' mentions, replies, reposts and quotes) or "
+                                      "coordination (co-repost, co-link, co-hashtag, co-reply, "
+                                      "co-similar text within 60 s).")],
     format: Annotated[str, typer.Option("--format", help="csv, jsonl, parquet; geojson (items "
                                         "or places: each located item at its best place); gexf "
-                                        "or graphml (network, for Gephi).")],
+                                        "or graphml (network, coordination: for Gephi).")],
     output: Annotated[Path, typer.Option("--output", "-o", help="The file to write.")],
 ) -> None:
     """Export a table of the case."""
-    from workbench.export import GRAPHS
     from workbench.export import export as export_table
 
     rows = export_table(_open(case_dir), what, format, output)
-    out.print(f"wrote {rows} {'edges of the ' if what in GRAPHS else ''}{what} to {output}")
+    unit = {"network": "edges of the network", "coordination": "coordinated account pairs"}
+    out.print(f"wrote {rows} {unit.get(what, what)} to {output}")
 
 
 @app.command()

@@ -19,7 +19,9 @@ if TYPE_CHECKING:
 TABLES = ("items", "authors", "media", "entities", "places", "watch_terms", "quarantine", "runs",
           "audit")
 #: Exports computed from the items rather than read from a table.
-GRAPHS = ("network",)
+GRAPHS = ("network", "coordination")
+#: Seconds within which two accounts' actions on the same target count as coordinated.
+COORDINATION_WINDOW = 60
 FORMATS = ("csv", "jsonl", "parquet", "geojson", "gexf", "graphml")
 
 
@@ -67,7 +69,9 @@ def export(case: Case, what: str, fmt: str, path: str | Path) -> int:
 
     GeoJSON is for ``items`` and ``places``: one point per located item, at its best place.
     ``network`` is the accounts' interaction graph (mentions, replies, reposts, quotes): GEXF or
-    GraphML for Gephi, or its edges as a table (a row per edge)."""
+    GraphML for Gephi, or its edges as a table (a row per edge). ``coordination`` is every kind
+    of coordination network within 60 s: as a table, one row per account pair and kind with its
+    weight and the item uids behind it; as GEXF or GraphML, one graph of all kinds."""
     if what in GRAPHS:
         return _export_graph(case, what, fmt, Path(path))
     if fmt in ("gexf", "graphml"):
@@ -87,11 +91,26 @@ def export(case: Case, what: str, fmt: str, path: str | Path) -> int:
     return len(df)
 
 
-def _export_graph(case: Case, what: str, fmt: str, path: Path) -> int:
-    """Write the graph; returns its number of edges."""
+def _export_graph(case: Case, what: str, fmt: str, path: Path,
+                  window: float = COORDINATION_WINDOW) -> int:
+    """Write the graph; returns its number of edges (account pairs, for coordination)."""
     from workbench.analyze import network
 
-    graph = network.with_communities(network.interaction_graph(items(case.db)))
+    if what == "coordination":
+        from workbench.analyze.coordination import KINDS, coordination_edges, coordination_graph
+
+        frame = items(case.db)
+        edges = pd.concat([coordination_edges(frame, kind, window) for kind in KINDS],
+                          ignore_index=True)
+        if fmt in ("csv", "jsonl", "parquet"):
+            table = edges.copy()
+            table["item_pairs"] = [[[str(u) for u in pair] for pair in pairs]
+                                   for pairs in table["item_pairs"]]
+            write_frame(table, path, fmt)
+            return len(edges)
+        graph = coordination_graph(edges)
+    else:
+        graph = network.with_communities(network.interaction_graph(items(case.db)))
     if fmt == "gexf":
         network.write_gexf(graph, path)
     elif fmt == "graphml":
