@@ -16,6 +16,7 @@ from pathlib import Path
 import networkx as nx
 import pandas as pd
 
+from workbench.analyze.frames import require_columns
 from workbench.errors import WorkbenchError
 
 #: The kinds of interaction an item can express, and the item column that points at the target.
@@ -51,7 +52,7 @@ def interaction_graph(
     if unknown:
         raise WorkbenchError(f"unknown interaction kind(s): {', '.join(sorted(unknown))}",
                              hint=f"use some of: {', '.join(KINDS)}")
-    _require(items, ["uid", "author_handle", "author_id"])
+    require_columns(items, ["uid", "author_handle", "author_id"])
     graph = nx.DiGraph(kinds=list(kinds), unresolved={k: 0 for k in kinds if k != "mention"})
     author_of: dict[str, str] = {}
     for row in items.itertuples(index=False):
@@ -89,7 +90,7 @@ def author_hashtag_graph(items: pd.DataFrame, *, examples: int = EXAMPLES) -> nx
 
     An edge's ``weight`` is how many of the account's items carry the tag.
     """
-    _require(items, ["uid", "author_handle", "author_id", "hashtags"])
+    require_columns(items, ["uid", "author_handle", "author_id", "hashtags"])
     graph = nx.Graph()
     for row in items.itertuples(index=False):
         account = _account(row)
@@ -111,7 +112,7 @@ def cohashtag_graph(items: pd.DataFrame, *, min_weight: int = 1, examples: int =
     Nodes carry ``items``, how many items use the tag. Edges lighter than ``min_weight`` are dropped
     (the tags stay).
     """
-    _require(items, ["uid", "hashtags"])
+    require_columns(items, ["uid", "hashtags"])
     graph = nx.Graph()
     for row in items.itertuples(index=False):
         tags = sorted(_tags(row.hashtags))
@@ -355,12 +356,3 @@ def _as_list(value) -> list:
     if hasattr(value, "tolist"):  # numpy array from parquet
         return list(value.tolist())
     return []
-
-
-def _require(items: pd.DataFrame, columns: list[str]) -> None:
-    if not isinstance(items, pd.DataFrame):
-        raise WorkbenchError(f"expected the case's item DataFrame, got {type(items).__name__}")
-    missing = [c for c in columns if c not in items.columns]
-    if missing:
-        raise WorkbenchError(f"the item frame lacks column(s): {', '.join(missing)}",
-                             hint="pass case.items(), which has every column")

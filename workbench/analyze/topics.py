@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from workbench.analyze.frames import require_columns
 from workbench.errors import WorkbenchError
 
 _LINK = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
@@ -67,7 +68,7 @@ def topics(
     from sklearn.decomposition import NMF
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    _require(items, ["uid", "text"])
+    require_columns(items, ["uid", "text"])
     if not reposts and "kind" in items.columns:
         items = items[items["kind"] != "repost"]
     texts = items["text"].fillna("").astype(str)
@@ -139,7 +140,7 @@ def cooccurring_terms(
     """
     if by not in ("lift", "pmi", "together"):
         raise WorkbenchError(f"cannot rank co-occurring terms by {by!r}", hint="use lift, pmi or together")
-    _require(items, ["uid", "text"])
+    require_columns(items, ["uid", "text"])
     pattern = _keyword_pattern(keyword)
     stop = _stop_words(items, stop_words) | set(_tokens(keyword, frozenset()))
     with_term: Counter[str] = Counter()
@@ -175,7 +176,7 @@ def kwic(items: pd.DataFrame, keyword: str, *, width: int = 40) -> pd.DataFrame:
     ``keyword`` holds it as written in the item. Runs of white space count as one space, and
     ``left``/``right`` are the ``width`` characters either side, trimmed of spaces at their ends.
     """
-    _require(items, ["uid", "text"])
+    require_columns(items, ["uid", "text"])
     pattern = _keyword_pattern(keyword)
     rows = []
     for uid, text in zip(items["uid"], items["text"], strict=True):
@@ -234,12 +235,3 @@ def _spacy_stop_words(code: str) -> frozenset[str]:
     if not path.is_file():
         return frozenset()
     return frozenset(w.lower() for w in runpy.run_path(str(path)).get("STOP_WORDS", ()))
-
-
-def _require(items: pd.DataFrame, columns: list[str]) -> None:
-    if not isinstance(items, pd.DataFrame):
-        raise WorkbenchError(f"expected the case's item DataFrame, got {type(items).__name__}")
-    missing = [c for c in columns if c not in items.columns]
-    if missing:
-        raise WorkbenchError(f"the item frame lacks column(s): {', '.join(missing)}",
-                             hint="pass case.items(), which has every column")
