@@ -145,3 +145,15 @@ def test_coordinates_written_in_the_text_are_candidates_with_their_span(case, wr
     text = case.items().set_index("uid").loc["generic:1", "text"]
     assert text[dms.start:dms.end] == "51°53'N 4°18'E"
     assert dms.confidence == 0.75 and dms.best == 1
+
+
+def test_purging_an_item_removes_its_places(case, write_jsonl):
+    path = write_jsonl("posts.jsonl", [
+        {"id": str(i), "created_at": "2024-03-08T10:00:00Z", "author": "a", "text": "here",
+         "lat": 51.9 + i / 100, "lon": 4.4} for i in range(3)])
+    case.import_file(path, progress=False)
+    locate(case, progress=False)
+    assert len(case.places()) == 3
+    case.purge(items=["generic:1"], reason="test")
+    assert sorted(case.places().uid) == ["generic:0", "generic:2"]
+    assert case.verify().ok

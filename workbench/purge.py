@@ -105,8 +105,9 @@ def _remove_items(case: Case, targets: list[str], result: PurgeResult,
             changes.append(audit.Change("media", uid, "remove", None))
             result.media_rows += 1
         db.execute(f"DELETE FROM media WHERE item_uid IN ({marks})", chunk)
-        # What enrichment derived from an item (entities quote its text) goes with it.
-        for derived in ("entities", "enrichment"):
+        # What was derived from an item (entities quote its text, places its whereabouts) goes
+        # with it.
+        for derived in ("entities", "enrichment", "places"):
             db.execute(f"DELETE FROM {derived} WHERE uid IN ({marks})", chunk)
         db.execute(f"DELETE FROM items WHERE uid IN ({marks})", chunk)
     changes.extend(audit.Change("items", uid, "remove", None) for uid in targets)
