@@ -4,8 +4,9 @@ Loading takes a new process about 5 s (spaCy, the gazetteer tables, lingua's mod
 languages); n workers that each load their own spend n times that, on the same cores the work
 needs. Here one *leader* process is spawned (a fresh interpreter: the caller may be a notebook
 kernel holding threads and a SQLite connection, which must not be forked), loads everything once,
-and forks its n - 1 siblings, which start with it all in memory (shared until written). All n
-then take batches from one queue and put results on another.
+and forks its n - 1 siblings, which start with it all in memory (shared until written; where
+the system cannot fork, as on Windows, they are spawned and load their own). All n then take
+batches from one queue and put results on another.
 
 Failures are reported, never waited on forever: a batch that raises comes back as an error with
 its traceback; a worker that dies (killed, out of memory) is reported by the leader, and a leader
@@ -21,7 +22,7 @@ import signal
 import threading
 import traceback
 from collections.abc import Iterator
-from multiprocessing import get_context
+from multiprocessing import get_all_start_methods, get_context
 from typing import Any
 
 from workbench.enrich.settings import Settings
@@ -93,7 +94,8 @@ def _lead(settings: Settings, n: int, tasks, results) -> None:
     except Exception as exc:  # noqa: BLE001 - sent to the caller, which raises it
         results.put((None, "error", _described(exc)))
         return
-    fork = get_context("fork")
+    # Where there is no fork (Windows), the siblings are spawned and load their own.
+    fork = get_context("fork" if "fork" in get_all_start_methods() else "spawn")
     caller, leader = os.getppid(), os.getpid()
     siblings = [fork.Process(target=_work, args=(tasks, results, leader), daemon=True,
                              name=f"enrich-worker-{i}") for i in range(1, n)]
