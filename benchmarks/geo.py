@@ -28,7 +28,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from workbench.case import Case
-from workbench.geo import gazetteer
+from workbench.geo import gazetteer_tables
 from workbench.geo.gazetteer import OfflineGeocoder, fold, haversine_km
 
 LABELLED = Path(__file__).resolve().parent.parent / "tests" / "data" / "geo" / "labelled_places.jsonl"
@@ -41,7 +41,7 @@ def load_labelled() -> list[dict]:
 
 def naive_table() -> dict[str, tuple[float, float]]:
     """The baseline: folded name -> the most populous place of that name."""
-    data = gazetteer._data(gazetteer.MIN_POPULATION)
+    data = gazetteer_tables.tables(gazetteer_tables.MIN_POPULATION)
     table = {}
     for key, entries in data.index.items():
         place = max((data.places[n >> 1] for n in entries), key=lambda p: p.population)
@@ -51,7 +51,7 @@ def naive_table() -> dict[str, tuple[float, float]]:
 
 def name_sample(n: int, examples: list[dict], seed: int = 3) -> list[tuple[str, list]]:
     rng = random.Random(seed)
-    data = gazetteer._data(gazetteer.MIN_POPULATION)
+    data = gazetteer_tables.tables(gazetteer_tables.MIN_POPULATION)
     towns = [p for p in data.places if p.kind == "city"]
     weights = [p.population ** 0.5 for p in towns]
     labelled = [m["name"] for e in examples for m in e["mentions"]]
@@ -120,7 +120,7 @@ def main() -> None:
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}")
     start = time.perf_counter()
-    gazetteer._data(gazetteer.MIN_POPULATION)
+    gazetteer_tables.tables(gazetteer_tables.MIN_POPULATION)
     print(f"gazetteer tables loaded in {time.perf_counter() - start:.1f} s "
           f"(from the disk cache when built before)")
     examples = load_labelled()

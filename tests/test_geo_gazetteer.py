@@ -7,7 +7,7 @@ import pytest
 from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 
-from workbench.geo import gazetteer
+from workbench.geo import gazetteer_tables
 from workbench.geo.gazetteer import OfflineGeocoder, fold, haversine_km
 
 
@@ -107,16 +107,16 @@ def test_fold_ignores_case_accents_and_punctuation():
 
 def test_tables_come_from_the_disk_cache_the_second_time(tmp_path, monkeypatch):
     monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(tmp_path))
-    gazetteer._data.cache_clear()
+    gazetteer_tables.tables.cache_clear()
     try:
         first = OfflineGeocoder(min_population=15000).geocode("Rotterdam")
         files = list(tmp_path.glob("gazetteer-*.json"))
         assert len(files) == 1
-        gazetteer._data.cache_clear()
+        gazetteer_tables.tables.cache_clear()
         again = OfflineGeocoder(min_population=15000).geocode("Rotterdam")
         assert again.raw == first.raw
         files[0].write_text("{not json")  # a broken cache is built again
-        gazetteer._data.cache_clear()
+        gazetteer_tables.tables.cache_clear()
         assert OfflineGeocoder(min_population=15000).geocode("Rotterdam").raw == first.raw
     finally:
-        gazetteer._data.cache_clear()
+        gazetteer_tables.tables.cache_clear()
