@@ -504,3 +504,13 @@ def test_the_demo_case_map_with_no_tiles_opens_offline_and_shows_every_located_i
         assert not_blank(tmp_path / "demo.png")
     finally:
         page.close()
+
+
+def test_the_map_functions_are_reached_from_the_geo_package_without_loading_folium_first():
+    import subprocess
+    import sys
+
+    code = ("import sys, workbench.geo as geo; assert 'folium' not in sys.modules; "
+            "from workbench.geo.maps import map_items; assert geo.map_items is map_items; "
+            "assert geo.OfflineGeocoder.__name__ == 'OfflineGeocoder'")
+    subprocess.run([sys.executable, "-c", code], check=True)

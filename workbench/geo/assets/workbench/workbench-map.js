@@ -243,11 +243,25 @@
     return box;
   }
 
-  // Resolves when every layer has its data (for tests and for anything scripted on the page).
+  // Resolves when every layer has its data and no cluster or zoom animation is running (for tests
+  // and for anything scripted on the page): mid-animation, old and new cluster icons overlap.
   function settled() {
     var seen = pending.length;
     return Promise.all(pending).then(function () {
-      return pending.length === seen ? true : settled();
+      return pending.length === seen ? still() : settled();
+    });
+  }
+
+  function still() {
+    var animating = function () {
+      return document.querySelector(".leaflet-cluster-anim, .leaflet-zoom-anim") !== null;
+    };
+    return new Promise(function (resolve) {
+      var quietFrames = 0;
+      (function check() {
+        quietFrames = animating() ? 0 : quietFrames + 1;
+        if (quietFrames >= 3) { resolve(true); } else { window.requestAnimationFrame(check); }
+      }());
     });
   }
 
