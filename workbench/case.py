@@ -200,6 +200,39 @@ class Case:
             terms = load_terms(Path(terms))
         return add_terms(self, terms)
 
+    def tag(self, uids: str | Iterable[str], tag: str = "evidence", *,
+            requirement: int | None = None, note: str | None = None) -> int:
+        """Tag items (as evidence by default) against a requirement number; audited.
+        See :func:`workbench.annotations.tag`."""
+        from workbench.annotations import tag as tag_items
+
+        return tag_items(self, uids, tag, requirement=requirement, note=note)
+
+    def untag(self, uids: str | Iterable[str], tag: str = "evidence") -> int:
+        """Remove a tag from items; audited."""
+        from workbench.annotations import untag
+
+        return untag(self, uids, tag)
+
+    def tags(self, tag: str | None = None) -> pd.DataFrame:
+        """Tagged items (``tag="evidence"``: the evidence the report lists)."""
+        from workbench.annotations import tags
+
+        return tags(self, tag)
+
+    def add_note(self, text: str, *, uid: str | None = None, requirement: int | None = None,
+                 at: str | datetime | None = None) -> int:
+        """Note on an item, a requirement, a moment (``at``) or the case; audited."""
+        from workbench.annotations import add_note
+
+        return add_note(self, text, uid=uid, requirement=requirement, at=at)
+
+    def notes(self, *, uid: str | None = None) -> pd.DataFrame:
+        """The analyst's notes (on one item with ``uid``)."""
+        from workbench.annotations import notes
+
+        return notes(self, uid=uid)
+
     def authors(self) -> pd.DataFrame:
         from workbench.query import table
 

@@ -106,8 +106,8 @@ def _remove_items(case: Case, targets: list[str], result: PurgeResult,
             result.media_rows += 1
         db.execute(f"DELETE FROM media WHERE item_uid IN ({marks})", chunk)
         # What was derived from an item (entities quote its text, places its whereabouts) goes
-        # with it.
-        for derived in ("entities", "enrichment", "places"):
+        # with it, and so do the analyst's tags and notes on it, which would point at nothing.
+        for derived in ("entities", "enrichment", "places", "tags", "notes"):
             db.execute(f"DELETE FROM {derived} WHERE uid IN ({marks})", chunk)
         db.execute(f"DELETE FROM items WHERE uid IN ({marks})", chunk)
     changes.extend(audit.Change("items", uid, "remove", None) for uid in targets)

@@ -199,6 +199,25 @@ def m003_places(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m004_annotations(db: sqlite_utils.Database) -> None:
+    """The analyst's own marks: items tagged (as evidence, or any tag) against the plan's
+    requirements, and notes on an item, a requirement or a moment of the case's timeline."""
+    text, integer = str, int
+    db["tags"].create(
+        {"uid": text, "tag": text, "requirement": integer, "note": text, "tagged_at": text,
+         "tagged_by": text},
+        pk=("uid", "tag"),
+    )
+    db["tags"].create_index(["tag"])
+    db["notes"].create(
+        {"id": integer, "uid": text, "requirement": integer, "at": text, "text": text,
+         "created_at": text, "author": text},
+        pk="id",
+    )
+    db["notes"].create_index(["uid"])
+
+
 def connect(path: Path) -> sqlite_utils.Database:
     """Open (creating if need be) a case database, migrated to the current schema."""
     try:
