@@ -1,8 +1,10 @@
-"""Shared fixtures: a fresh case in a temporary folder, and small file writers."""
+"""Shared fixtures: a fresh case in a temporary folder, small file writers, the demo case, and a
+real browser (Debian's chromium driven by Playwright)."""
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,9 @@ import pytest
 from workbench.case import Case
 
 DATA = Path(__file__).parent / "data"
+CHROMIUM = Path("/usr/bin/chromium")
+BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture
@@ -63,3 +68,20 @@ def demo_case(tmp_path_factory) -> Case:
     case.locate(progress=False)
     yield case
     case.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium, headless, driven by Playwright (never a downloaded browser)."""
+    if not CHROMIUM.exists():
+        # `make test` installs it; elsewhere, skipping must be asked for.
+        message = "needs Debian's chromium at /usr/bin/chromium (apt-get install -y chromium)"
+        if os.environ.get("WORKBENCH_SKIP_BROWSER"):
+            pytest.skip(message)
+        pytest.fail(message + ", or set WORKBENCH_SKIP_BROWSER=1 to skip the browser tests")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
+        yield chromium
+        chromium.close()

@@ -10,7 +10,6 @@ import base64
 import hashlib
 import html
 import json
-import os
 import re
 import zlib
 from pathlib import Path
@@ -33,9 +32,6 @@ HOSTILE = ("""<script>window.__pwned=1</script> "quoted" 'single' """
            """</div><img src=x onerror="window.__pwned=2">""")
 CITIES = {"London": (51.507, -0.128), "Paris": (48.857, 2.352), "Berlin": (52.52, 13.405)}
 TEST_TILES = "http://127.0.0.1:9/tiles/{z}/{x}/{y}.png"
-CHROMIUM = Path("/usr/bin/chromium")
-
-
 def items(n: int, seed: int = 1, **overrides) -> pd.DataFrame:
     """Located items scattered around three cities over a week, with hostile text in some."""
     rng = np.random.default_rng(seed)
@@ -370,26 +366,6 @@ def test_geojson_excerpts_long_text():
 
 
 # --- in a real browser, with the network off --------------------------------------------------
-
-BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        # `make test` installs it; elsewhere, skipping must be asked for.
-        message = "needs Debian's chromium at /usr/bin/chromium (apt-get install -y chromium)"
-        if os.environ.get("WORKBENCH_SKIP_BROWSER"):
-            pytest.skip(message)
-        pytest.fail(message + ", or set WORKBENCH_SKIP_BROWSER=1 to skip the browser tests")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
-        yield chromium
-        chromium.close()
-
 
 def open_offline(browser, path: Path):
     """Open a saved map with every request but file:// refused; returns (page, refused URLs, errors)."""
