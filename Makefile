@@ -30,6 +30,8 @@ bench: $(READY)  ## the measured targets (see benchmarks/)
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/enrich.py
 	$(BIN)/python benchmarks/geo.py
+	$(BIN)/python benchmarks/analysis.py
+	$(BIN)/python benchmarks/analysis_coordination.py
 
 clean:
 	rm -rf $(VENV) cases .pytest_cache .ruff_cache
