@@ -64,3 +64,34 @@ def build_demo(path: str | Path = "cases/demo", *, posts: int = 5000, seed: int 
     case.add_watch_terms([WatchTerm(**term) for term in DEMO_WATCH])
     results = [case.import_file(data_dir / name, progress=progress) for name in manifest]
     return case, results
+
+
+#: Set to a demo case folder to make :func:`open_demo` (and the workshop notebooks) use it.
+DEMO_ENV = "WORKBENCH_DEMO_CASE"
+
+
+def open_demo(path: str | Path = "cases/demo", *, progress: bool = True) -> Case:
+    """Open the demo case ready to analyse: built, enriched and located (all three done here
+    when the case is missing or not yet enriched or located). ``WORKBENCH_DEMO_CASE`` in the
+    environment, when set, names the folder instead of ``path``."""
+    import os
+    import warnings
+
+    from workbench.enrich.pipeline import MissingModelWarning
+
+    path = Path(os.environ.get(DEMO_ENV) or path)
+    case = Case.open(path) if (path / PLAN_FILE).exists() else build_demo(path, progress=progress)[0]
+    if not case.plan.title.startswith(MARKER):
+        case.close()
+        raise CaseError(f"{path}: holds a case that is not the demo",
+                        hint=f"point {DEMO_ENV} or the path at the demo case (`make demo` builds it)")
+    (enriched,) = case.db.execute("SELECT count(*) FROM enrichment").fetchone()
+    if not enriched:
+        with warnings.catch_warnings():
+            # The demo works without a trained pipeline; `workbench enrich` says how to add one.
+            warnings.simplefilter("ignore", MissingModelWarning)
+            case.enrich(progress=progress)
+    (located,) = case.db.execute("SELECT count(*) FROM places").fetchone()
+    if not located:
+        case.locate(progress=progress)
+    return case
