@@ -1,18 +1,21 @@
-"""Coordination networks at scale: a co-repost network over 1,000,000 items with a 60 s window,
-against the Coordination Network Toolkit (CNT) on the same data in the same run.
+"""Coordination networks at scale: co-repost and co-text networks over 1,000,000 items with a 60 s
+window, against the Coordination Network Toolkit (CNT) on the same data in the same run.
 
 The corpus: ten days, 50,000 ordinary accounts, 40% original posts and 60% reposts of them (a
 heavy-tailed popularity, delays of minutes to hours), plus a planted group of 25 accounts that
-repost the same 300 campaign posts within 40 s of each other and post near-identical copypasta in
-waves. Timestamps are whole seconds, as CNT stores them.
+repost the same 300 campaign posts within 40 s of each other and post copypasta in waves (half of
+it with one word changed, half verbatim but for case and a leading @mention). Timestamps are whole
+seconds, as CNT stores them.
 
 CNT (``pip install coordination-network-toolkit``) gets the same items through its own
-``preprocess_data`` into a SQLite database in a temporary folder, then ``compute_co_retweet_parallel``.
-CNT's edges are directed (``user_1 -> user_2`` counts user_1's reposts matched by user_2), so ours are
-compared direction by direction: ``items_a`` against (a, b) and ``items_b`` against (b, a).
-Targets: identical edges and weights, and at least 5x faster. Then co-similar text is timed on the
-same corpus (ours only: CNT's pairwise Python similarity over every pair in the window is far too
-slow for a million items).
+``preprocess_data`` into a SQLite database in a temporary folder, then ``compute_co_retweet_parallel``
+and ``compute_co_tweet_network`` (2 processes, as the machine has 2 cores). CNT's edges are directed
+(``user_1 -> user_2`` counts user_1's items matched by user_2), so ours are compared direction by
+direction: ``items_a`` against (a, b) and ``items_b`` against (b, a). Our co-repost runs once before
+CNT's and once after, so load from elsewhere on the machine shows as a gap between the two.
+Targets: identical edges and weights, and at least 5x faster than CNT's compute, evidence included.
+Then co-text (CNT's co-tweet) is compared the same way, and co-similar text is timed (ours only:
+CNT's pairwise Python similarity over every pair in the window is far too slow for a million items).
 
     python benchmarks/analysis_coordination.py [--items 1000000] [--window 60] [--no-cnt]
 """
@@ -84,6 +87,13 @@ def make_corpus(n: int, seed: int = 7) -> pd.DataFrame:
         words = list(COPYPASTA)
         words[rng.integers(len(words))] = str(rng.choice(WORDS))  # one small edit each
         text.append(" ".join(words) + " #coverup")
+    # half the wave posts are the copypasta verbatim but for case and a mention (co-text's kind of
+    # sameness); drawn last, so every earlier draw, and the co-repost network, stays as it was
+    verbatim = np.flatnonzero(rng.random(planted_posts) < 0.5)
+    shout = rng.random(len(verbatim)) < 0.5
+    for k, loud in zip(verbatim.tolist(), shout.tolist(), strict=True):
+        line = " ".join(COPYPASTA) + " #coverup"
+        text[n_all_orig + n_rep + planted_reposts + k] = f"@u{k} " + (line.upper() if loud else line)
     return pd.DataFrame({
         "uid": uid, "platform": "x", "id": ids.astype(str), "kind": kind,
         "author_id": pd.Series(author.astype(str)).radd("u"),
@@ -93,9 +103,9 @@ def make_corpus(n: int, seed: int = 7) -> pd.DataFrame:
     })
 
 
-def run_cnt(items: pd.DataFrame, window: int, folder: Path) -> tuple[dict, float, float]:
-    """CNT's co-retweet network on the same items: (directed edges, preprocess s, compute s)."""
-    from coordination_network_toolkit import compute_networks, preprocess
+def cnt_database(items: pd.DataFrame, folder: Path) -> tuple[str, float]:
+    """The items in CNT's SQLite database through its own ``preprocess_data``: (path, seconds)."""
+    from coordination_network_toolkit import preprocess
 
     db = str(folder / "cnt.db")
     seconds = ((items["created_at"] - START).dt.total_seconds()).astype(np.int64).to_numpy()
@@ -103,15 +113,37 @@ def run_cnt(items: pd.DataFrame, window: int, folder: Path) -> tuple[dict, float
                [""] * len(items), items["text"], seconds.tolist(), [[]] * len(items), strict=True)
     t0 = time.perf_counter()
     preprocess.preprocess_data(db, rows)
-    t1 = time.perf_counter()
+    return db, time.perf_counter() - t0
+
+
+def run_cnt(db: str, network: str, window: int) -> tuple[dict, float]:
+    """One CNT network (``co_retweet`` or ``co_tweet``) on 2 processes: (directed edges, seconds)."""
+    from coordination_network_toolkit import compute_networks
+
+    compute = {"co_retweet": compute_networks.compute_co_retweet_parallel,
+               "co_tweet": compute_networks.compute_co_tweet_network}[network]
+    t0 = time.perf_counter()
     with contextlib.redirect_stdout(io.StringIO()):  # CNT prints its progress
-        compute_networks.compute_co_retweet_parallel(db, window, n_threads=2, min_edge_weight=1)
-    t2 = time.perf_counter()
+        compute(db, window, n_threads=2, min_edge_weight=1)
+    seconds = time.perf_counter() - t0
     con = sqlite3.connect(db)
     edges = {(a, b): w for a, b, w in con.execute(
-        "select user_1, user_2, weight from co_retweet_network where user_1 != user_2")}
+        f"select user_1, user_2, weight from {network}_network where user_1 != user_2")}
     con.close()
-    return edges, t1 - t0, t2 - t1
+    return edges, seconds
+
+
+def compare(label: str, ours: pd.DataFrame, theirs: dict) -> bool:
+    """Print whether our edges equal CNT's, direction by direction."""
+    mine = directed(ours)
+    same = mine == theirs
+    print(f"{label}: edges identical to CNT's (account pairs and weights, both directions): {same} "
+          f"({len(mine):,} directed edges ours, {len(theirs):,} CNT's)")
+    if not same:
+        missing, extra = theirs.keys() - mine.keys(), mine.keys() - theirs.keys()
+        differ = sum(1 for k in theirs.keys() & mine.keys() if theirs[k] != mine[k])
+        print(f"  only in CNT {len(missing)}, only ours {len(extra)}, weight differs {differ}")
+    return same
 
 
 def directed(edges: pd.DataFrame) -> dict:
@@ -150,8 +182,8 @@ def main() -> None:
           f"{items['author_id'].nunique():,} accounts) generated in {gen_s:.1f} s")
 
     edges, ours_s = timed(coordination_edges, items, "co_repost", args.window)
-    mem = peak_mb(coordination_edges, items, "co_repost", args.window)
     bare_s = timed(coordination_edges, items, "co_repost", args.window, evidence=False)[1]
+    mem = peak_mb(coordination_edges, items, "co_repost", args.window)
     bare_mem = peak_mb(coordination_edges, items, "co_repost", args.window, evidence=False)
     pairs = int(edges["weight"].sum())
     print(f"ours co_repost: {len(edges):,} account pairs, {pairs:,} item pairs; with evidence lists "
@@ -165,26 +197,36 @@ def main() -> None:
               f"{len(planted & members)} of the {GROUP} planted, {len(members - planted)} others; "
               f"{len(clusters)} clusters in all, largest {clusters['size'].max()}")
 
-    if not args.no_cnt:
+    cnt_ready = not args.no_cnt
+    if cnt_ready:
         try:
             import coordination_network_toolkit  # noqa: F401
         except ImportError as exc:
             print(f"CNT not run: {exc} (pip install coordination-network-toolkit)")
-        else:
-            with tempfile.TemporaryDirectory() as folder:
-                cnt, prep_s, comp_s = run_cnt(items, args.window, Path(folder))
-            ours = directed(edges)
-            same = ours == cnt
-            print(f"CNT co_retweet: {len(cnt):,} directed edges, preprocess {prep_s:.1f} s + compute "
-                  f"{comp_s:.1f} s (2 processes)")
-            print(f"edges identical (account pairs and weights, both directions): {same}")
-            if not same:
-                missing, extra = cnt.keys() - ours.keys(), ours.keys() - cnt.keys()
-                differ = sum(1 for k in cnt.keys() & ours.keys() if cnt[k] != ours[k])
-                print(f"  only in CNT {len(missing)}, only ours {len(extra)}, weight differs {differ}")
-            for label, secs in (("with evidence", ours_s), ("without evidence", bare_s)):
-                print(f"speed-up {label}: {comp_s / secs:.1f}x vs CNT compute, "
+            cnt_ready = False
+    with tempfile.TemporaryDirectory() as folder:
+        if cnt_ready:
+            db, prep_s = cnt_database(items, Path(folder))
+            cnt, comp_s = run_cnt(db, "co_retweet", args.window)
+            print(f"CNT co_retweet: preprocess {prep_s:.1f} s + compute {comp_s:.1f} s (2 processes)")
+            compare("co_repost", edges, cnt)
+            # ours again, straight after CNT, so both of our runs bracket CNT's in time
+            again_s = timed(coordination_edges, items, "co_repost", args.window)[1]
+            print(f"ours co_repost with evidence: {ours_s:.2f} s before CNT's run, {again_s:.2f} s after")
+            for label, secs in (("with evidence, before CNT", ours_s), ("with evidence, after CNT", again_s),
+                                ("without evidence", bare_s)):
+                print(f"co_repost speed-up {label}: {comp_s / secs:.1f}x vs CNT compute {comp_s:.1f} s, "
                       f"{(prep_s + comp_s) / secs:.1f}x vs CNT preprocess + compute (target >= 5x)")
+
+        text_edges, text_s = timed(coordination_edges, items, "co_text", args.window)
+        inside = text_edges[text_edges["account_a"].isin(planted) & text_edges["account_b"].isin(planted)]
+        print(f"ours co_text: {len(text_edges):,} account pairs, {int(text_edges['weight'].sum()):,} "
+              f"item pairs, {text_s:.2f} s with evidence; pairs inside the planted group {len(inside)}")
+        if cnt_ready:
+            cnt_text, text_cnt_s = run_cnt(db, "co_tweet", args.window)
+            print(f"CNT co_tweet: compute {text_cnt_s:.1f} s (2 processes, its text normalisation included)")
+            compare("co_text", text_edges, cnt_text)
+            print(f"co_text speed-up with evidence: {text_cnt_s / text_s:.1f}x vs CNT compute")
 
     if not args.no_similar:
         sim, sim_s = timed(coordination_edges, items, "co_similar", args.window, similarity=0.8)

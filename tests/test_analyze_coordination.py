@@ -109,6 +109,87 @@ def test_co_similar_text():
     assert coordination_edges(items, "co_similar", 600, similarity=0.9).shape[0] == 3  # d joins a, b
 
 
+def test_co_text_is_cnt_co_tweet():
+    """Same text once lower-cased, @mentions dropped and whitespace collapsed; reposts and texts
+    with nothing left (a bare mention) are out; punctuation still counts."""
+    items = frame(
+        item(1, "a", 0, text="Share this NOW @bob"),
+        item(2, "b", 20, text="@alice share   this\nnow"),
+        item(3, "c", 30, text="share this now!"),                      # punctuation differs
+        item(4, "d", 75, text="share this now"),                       # 75 s after 1, 55 after 2
+        item(5, "e", 10, text="share this now", repost_of="x:1"),      # a repost: not e's text
+        item(6, "f", 5, text="@x"), item(7, "g", 6, text="@y "),       # nothing left: skipped
+        item(8, "a", 40, text="share this now"),                       # a again, 20 s after b
+    )
+    edges = coordination_edges(items, "co_text", 60)
+    assert pairs_of(edges) == {("x:a", "x:b"): 2, ("x:a", "x:d"): 1, ("x:b", "x:d"): 1}
+    ab = edges.set_index(["account_a", "account_b"]).loc[("x:a", "x:b")]
+    assert sorted(ab["item_pairs"]) == [["x:1", "x:2"], ["x:8", "x:2"]]
+    assert (ab["items_a"], ab["items_b"]) == (2, 1)
+    assert set(edges["kind"]) == {"co_text"}
+    assert coordination_edges(items.drop(columns="text"), "co_repost").empty  # text only needed here
+    with pytest.raises(ValueError, match="text"):
+        coordination_edges(items.drop(columns="text"), "co_text")
+
+
+def test_co_link_on_resolved_urls():
+    """CNT can compare links after following their redirects; here the analyst passes the mapping
+    (nothing goes on the network): two short links to one story then match."""
+    story = "https://news.example/story"
+    items = frame(
+        item(1, "a", 0, links=["https://t.co/abc"]), item(2, "b", 30, links=["https://bit.ly/xyz"]),
+        item(3, "c", 40, links=[story, "https://t.co/abc"]),  # two links, one story: one pair each
+        item(4, "d", 45, links=["https://other.example/"]),
+    )
+    assert pairs_of(coordination_edges(items, "co_link", 60)) == {("x:a", "x:c"): 1}
+    resolved = {"https://t.co/abc": story, "https://bit.ly/xyz": story}
+    edges = coordination_edges(items, "co_link", 60, resolved_links=resolved)
+    assert pairs_of(edges) == {("x:a", "x:b"): 1, ("x:a", "x:c"): 1, ("x:b", "x:c"): 1}
+
+
+def test_edges_equal_cnt_on_a_random_corpus(tmp_path):
+    """The Coordination Network Toolkit itself, on the same small corpus: co-retweet, co-tweet,
+    co-link and co-reply give the same directed weights (CNT also links an account with itself;
+    we never do)."""
+    cnt = pytest.importorskip("coordination_network_toolkit")
+    import contextlib
+    import io
+    import sqlite3
+
+    rng = np.random.default_rng(11)
+    words = ["Fire", "fire", "@mayor", "plant", "river", "SMOKE", "now"]
+    rows = []
+    for n in range(400):
+        kind = rng.choice(["repost", "post", "reply"])
+        text = " ".join(rng.choice(words, 2)) + " share"
+        rows.append(item(n, f"u{rng.integers(12)}", int(rng.integers(0, 900)), text=text,
+                         repost_of=f"x:{1000 + rng.integers(5)}" if kind == "repost" else None,
+                         reply_to=f"x:{2000 + rng.integers(5)}" if kind == "reply" else None,
+                         links=list(rng.choice(["https://a.example/", "https://b.example/"],
+                                               rng.integers(0, 3)))))
+    items = frame(*rows)
+    db = str(tmp_path / "cnt.db")
+    seconds = (items["created_at"] - T0).dt.total_seconds()
+    cnt.preprocess.preprocess_data(db, zip(
+        items["uid"], items["author_id"], items["author_id"], items["repost_of"].fillna(""),
+        items["reply_to"].fillna(""), items["text"], seconds, items["links"], strict=True))
+    ours = {"co_retweet": "co_repost", "co_tweet": "co_text", "co_link": "co_link", "co_reply": "co_reply"}
+    with contextlib.redirect_stdout(io.StringIO()):
+        cnt.compute_networks.compute_co_retweet_parallel(db, 60, n_threads=1)
+        cnt.compute_networks.compute_co_tweet_network(db, 60, n_threads=1)
+        cnt.compute_networks.compute_co_link_network(db, 60, n_threads=1)
+        cnt.compute_networks.compute_co_reply_network(db, 60, n_threads=1)
+    con = sqlite3.connect(db)
+    for network, kind in ours.items():
+        theirs = {(f"x:{a}", f"x:{b}"): w for a, b, w in con.execute(
+            f"select user_1, user_2, weight from {network}_network where user_1 != user_2")}
+        edges = coordination_edges(items, kind, 60)
+        mine = {(r.account_a, r.account_b): r.items_a for r in edges.itertuples()}
+        mine.update({(r.account_b, r.account_a): r.items_b for r in edges.itertuples()})
+        assert theirs and mine == theirs, kind
+    con.close()
+
+
 def test_window_pairs_match_brute_force():
     rng = np.random.default_rng(3)
     target, t = rng.integers(0, 5, 300), rng.integers(0, 1000, 300)
@@ -117,6 +198,13 @@ def test_window_pairs_match_brute_force():
     expected = {(a, b) for a in range(300) for b in range(a + 1, 300)
                 if target[a] == target[b] and abs(t[a] - t[b]) <= 40}
     assert found == expected and len(found) == len(i)
+    # times too far apart to pack with their positions into 63 bits take numpy's argsort instead
+    far = rng.integers(0, 2**62, 300)
+    i, j = window_pairs(target, far, 2**60)
+    found = {tuple(sorted(p)) for p in zip(i.tolist(), j.tolist(), strict=True)}
+    expected = {(a, b) for a in range(300) for b in range(a + 1, 300)
+                if target[a] == target[b] and abs(int(far[a]) - int(far[b])) <= 2**60}
+    assert expected and found == expected and len(found) == len(i)
 
 
 def test_graph_and_clusters():
@@ -205,7 +293,7 @@ def test_the_coordination_export_has_a_row_per_pair_with_its_evidence(demo_case,
     rows = export(demo_case, "coordination", "csv", tmp_path / "coordination.csv")
     table = pd.read_csv(tmp_path / "coordination.csv")
     assert len(table) == rows > 0
-    assert set(table.kind) <= {"co_repost", "co_link", "co_hashtag", "co_reply", "co_similar"}
+    assert set(table.kind) <= {"co_repost", "co_link", "co_hashtag", "co_reply", "co_text", "co_similar"}
     assert (table.account_a < table.account_b).all() and (table.weight >= 1).all()
     uids = set(demo_case.items().uid)
     for pairs in table.item_pairs.head(50):

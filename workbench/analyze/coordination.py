@@ -3,27 +3,30 @@ within seconds of each other.
 
 The definitions follow the Coordination Network Toolkit (CNT, QUT Digital Observatory): two
 accounts are linked when they act on the same target (reposted item, URL, hashtag, replied-to
-item, or near-identical text) within ``window_seconds`` of each other, bounds included. CNT keeps
+item, the same text, or near-identical text) within ``window_seconds`` of each other, bounds
+included. CNT keeps
 a directed weight per account pair, "how many of account 1's items have a match by account 2";
 here each undirected pair carries both directions (``items_a``, ``items_b``) plus ``weight``, the
 number of coordinated item pairs, and the pairs themselves (``item_pairs``) as evidence.
 
 The work is a sort by (target, time) and a sweep: item ``i`` is compared with ``i+1``, ``i+2``...
 only while they share the target and stay inside the window, so the cost follows the number of
-pairs found, never the square of the corpus.
+pairs found, never the square of the corpus. On millions of pairs, fresh memory and scattered reads
+cost more than the arithmetic: pairs are int32 positions, sorted with ``np.sort`` on packed keys
+(numpy's argsort is several times slower), and the evidence is a view of them in Arrow.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-KINDS = ("co_repost", "co_link", "co_hashtag", "co_reply", "co_similar")
+KINDS = ("co_repost", "co_link", "co_hashtag", "co_reply", "co_text", "co_similar")
 
 EDGE_COLUMNS = ["account_a", "account_b", "kind", "weight", "items_a", "items_b", "first_at",
                 "last_at", "item_pairs"]
@@ -35,23 +38,31 @@ _WORD = r"\w+"
 
 def coordination_edges(items: pd.DataFrame, kind: str = "co_repost", window_seconds: float = 60, *,
                        min_weight: int = 1, similarity: float = 0.9, num_perm: int = 32,
-                       min_tokens: int = 5, evidence: bool = True) -> pd.DataFrame:
+                       min_tokens: int = 5, evidence: bool = True,
+                       resolved_links: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Account pairs that acted on the same target within ``window_seconds`` of each other.
 
     ``kind`` is one of ``co_repost`` (same ``repost_of``), ``co_link`` (same URL in ``links``),
-    ``co_hashtag`` (same hashtag, case-insensitive), ``co_reply`` (same ``reply_to``) or
-    ``co_similar`` (non-repost texts whose word sets have a Jaccard similarity of at
-    least ``similarity``; candidates come from MinHash LSH with ``num_perm`` permutations, then the
-    exact Jaccard decides; texts with fewer than ``min_tokens`` distinct words are skipped).
-    Except for ``co_repost``, reposts are left out, as CNT does: what a repost carries (its links,
-    tags, text) is not the reposter's own act.
+    ``co_hashtag`` (same hashtag, case-insensitive), ``co_reply`` (same ``reply_to``), ``co_text``
+    (the same ``text`` once lower-cased, @mentions removed and whitespace collapsed: CNT's
+    co-tweet; texts left empty by that are skipped) or ``co_similar`` (texts whose word sets have a
+    Jaccard similarity of at least ``similarity``; candidates come from MinHash LSH with ``num_perm``
+    permutations, then the exact Jaccard decides; texts with fewer than ``min_tokens`` distinct
+    words are skipped). Except for ``co_repost``, reposts are left out, as CNT does: what a repost
+    carries (its links, tags, text) is not the reposter's own act.
+
+    ``resolved_links`` maps a URL to the one it finally leads to (its redirects followed, say by
+    CNT's resolver or an analyst's lookup; nothing here goes on the network): ``co_link`` then
+    compares the resolved URLs, as CNT's co-link with ``resolved=True`` does, so two shortened links
+    to one article match. URLs missing from the mapping are compared as they are.
 
     Accounts are ``platform:author_id`` (the handle when the id is missing). Returns one row per
-    account pair with ``account_a < account_b``: ``kind``, ``weight`` (coordinated item pairs),
-    ``items_a``/``items_b`` (how many of a's / b's items have a match, CNT's directed weights),
-    ``first_at``/``last_at`` (UTC) and ``item_pairs``, a list of ``[uid_a, uid_b]``, the evidence
-    (None when ``evidence`` is false, which saves time and memory on big corpora). Pairs with a
-    ``weight`` under ``min_weight`` are dropped. Two items of the same account never make an edge.
+    account pair with ``account_a < account_b``, heaviest first: ``kind``, ``weight`` (coordinated
+    item pairs), ``items_a``/``items_b`` (how many of a's / b's items have a match, CNT's directed
+    weights), ``first_at``/``last_at`` (UTC) and ``item_pairs``, a list of ``[uid_a, uid_b]``, the
+    evidence (None when ``evidence`` is false, which saves time and memory on big corpora). Pairs
+    with a ``weight`` under ``min_weight`` are dropped. Two items of the same account never make an
+    edge.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown coordination kind {kind!r}; expected one of {', '.join(KINDS)}")
@@ -59,41 +70,33 @@ def coordination_edges(items: pd.DataFrame, kind: str = "co_repost", window_seco
         raise ValueError(f"window_seconds must be a number >= 0, got {window_seconds!r}")
     frame, accounts = _base(items)
     window = np.int64(round(float(window_seconds) * 1_000_000))
+    acc = frame["acc"].to_numpy()
     if kind == "co_similar":
         left, right = _similar_pairs(frame, window, similarity, num_perm, min_tokens)
+        left, right = left.astype(_positions(len(frame))), right.astype(_positions(len(frame)))
+        ca, cb = acc[left], acc[right]
     else:
-        targets = _targets(frame, kind)
-        left, right = window_pairs(targets["target"].to_numpy(), targets["t"].to_numpy(), window)
-        rows = targets["row"].to_numpy()
-        left, right = rows[left], rows[right]
-    return _aggregate(frame, accounts, left, right, kind, min_weight, evidence)
+        targets = _targets(frame, kind, resolved_links)
+        order, i, j = _sorted_window_pairs(targets["target"].to_numpy(), targets["t"].to_numpy(), window)
+        # the entries in (target, time) order: the sweep's positions i < j read these forwards,
+        # which costs far less than scattered reads into the item columns
+        rows = targets["row"].to_numpy().astype(_positions(len(frame)))[order]
+        acc_sorted = acc[rows]
+        left, right, ca, cb = rows[i], rows[j], acc_sorted[i], acc_sorted[j]
+        del i, j
+    return _aggregate(frame["uid"], frame["t"].to_numpy(), accounts, left, right, ca, cb, kind,
+                      min_weight, evidence)
 
 
 def window_pairs(target: np.ndarray, t: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
     """Positions ``(i, j)`` of every pair of entries with the same ``target`` and ``|t_i - t_j| <=
-    window``, each unordered pair once. ``target`` is any sortable array, ``t`` int64.
+    window``, each unordered pair once. ``target`` is any array pandas can factorize, ``t`` int64.
 
     Sorts by (target, t), then walks offsets k = 1, 2, ...: an entry stays in play only while the
     entry k places after it still shares its target and lies inside the window.
     """
-    n = len(t)
-    if n < 2:
-        return np.empty(0, np.int64), np.empty(0, np.int64)
-    order = np.lexsort((t, target))
-    tgt, ts = target[order], t[order]
-    active = np.arange(n - 1)
-    lefts, rights = [], []
-    k = 1
-    while active.size:
-        other = active + k
-        keep = other < n
-        active, other = active[keep], other[keep]
-        keep = (tgt[other] == tgt[active]) & (ts[other] - ts[active] <= window)
-        active, other = active[keep], other[keep]
-        lefts.append(active)
-        rights.append(other)
-        k += 1
-    return order[np.concatenate(lefts)], order[np.concatenate(rights)]
+    order, i, j = _sorted_window_pairs(np.asarray(target), np.asarray(t, np.int64), window)
+    return order[i], order[j]
 
 
 def coordination_graph(edges: pd.DataFrame) -> nx.Graph:
@@ -183,7 +186,7 @@ def _base(items: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     columns = [c for c in ("uid", "repost_of", "reply_to", "links", "hashtags", "text") if c in items.columns]
     frame = items.loc[keep, columns].reset_index(drop=True)
     codes, accounts = pd.factorize(account[keep], sort=True)
-    frame["acc"] = codes.astype(np.int64)
+    frame["acc"] = codes.astype(_positions(len(accounts)))
     frame["t"] = when[keep].dt.as_unit("us").astype("int64").to_numpy()
     return frame, np.asarray(accounts, dtype=object)
 
@@ -192,29 +195,66 @@ def _is_set(series: pd.Series) -> np.ndarray:
     return (series.notna() & (series.astype("string") != "")).to_numpy()
 
 
-def _targets(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
+def _targets(frame: pd.DataFrame, kind: str, resolved_links: Mapping[str, str] | None = None) -> pd.DataFrame:
     """One row per (item, target): ``row`` (position in ``frame``), ``target`` (int code), ``t``."""
-    if kind in ("co_repost", "co_reply"):
-        column = "repost_of" if kind == "co_repost" else "reply_to"
+    reposts = _is_set(frame["repost_of"]) if "repost_of" in frame.columns else np.zeros(len(frame), bool)
+    if kind in ("co_repost", "co_reply", "co_text"):
+        column = {"co_repost": "repost_of", "co_reply": "reply_to", "co_text": "text"}[kind]
         _require(frame, [column], "items")
         mask = _is_set(frame[column])
-        if kind == "co_reply" and "repost_of" in frame.columns:
-            mask &= ~_is_set(frame["repost_of"])
+        if kind != "co_repost":  # as CNT does: a repost's reply or text is not the reposter's act
+            mask &= ~reposts
         rows = np.flatnonzero(mask)
-        values = frame[column].to_numpy()[rows]
+        values = frame[column].iloc[rows].astype("str")
+        if kind == "co_text":
+            values = pd.Series(_cnt_texts(values.tolist()), dtype="str")
+            rows, values = rows[(values != "").to_numpy()], values[values != ""]
     else:
         column = "links" if kind == "co_link" else "hashtags"
         _require(frame, [column], "items")
-        lists = frame[column].map(_as_list)
-        if "repost_of" in frame.columns:  # as CNT does: a repost's links are not the reposter's
-            lists = lists.where(~_is_set(frame["repost_of"]), None)
+        lists = frame[column].map(_as_list).where(~reposts, None)
         exploded = pd.DataFrame({"row": np.arange(len(frame)), "value": lists}).explode("value").dropna()
         if kind == "co_hashtag":
             exploded["value"] = exploded["value"].astype(str).str.lstrip("#").str.casefold()
+        elif resolved_links is not None:
+            exploded["value"] = exploded["value"].map(lambda url: resolved_links.get(url, url))
         exploded = exploded[exploded["value"].astype(str) != ""].drop_duplicates()
-        rows, values = exploded["row"].to_numpy(np.int64), exploded["value"].to_numpy()
-    codes = pd.factorize(pd.Series(values, dtype="object").astype(str))[0].astype(np.int64)
+        rows, values = exploded["row"].to_numpy(np.int64), exploded["value"].astype("str")
+    codes = pd.factorize(values)[0].astype(np.int64)
     return pd.DataFrame({"row": rows, "target": codes, "t": frame["t"].to_numpy()[rows]})
+
+
+def _cnt_texts(texts: list[str]) -> list[str]:
+    """CNT's co-tweet normal form: lower case, @mentions out, runs of whitespace as one space (in
+    Python, as CNT does it, so that "lower case" and "whitespace" mean the same to both)."""
+    lowered = (text.lower() for text in texts)
+    return [" ".join((_MENTION.sub("", text) if "@" in text else text).split()) for text in lowered]
+
+
+def _stable_argsort(key: np.ndarray) -> np.ndarray:
+    """``np.argsort(key, kind="stable")`` for integer keys."""
+    return _sort_with_order(key)[1]
+
+
+def _sort_with_order(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The sorted integer keys and the stable order that sorts them. numpy sorts plain integers
+    several times faster than it argsorts them, so when key and position fit in 63 bits together
+    the positions ride in the low bits of the values sorted (one buffer, reused throughout)."""
+    n = len(key)
+    shift = max((n - 1).bit_length(), 1)
+    low = int(key.min()) if n else 0
+    if n and key.dtype.kind in "iu" and int(key.max()) - low < (1 << (63 - shift)):
+        packed = key.astype(np.int64)  # a copy: the caller's array stays as it was
+        packed -= low
+        packed <<= shift
+        packed |= np.arange(n, dtype=np.int64)
+        packed.sort()
+        order = (packed & ((1 << shift) - 1)).astype(_positions(n))
+        packed >>= shift
+        packed += low
+        return packed, order
+    order = np.argsort(key, kind="stable")
+    return key[order], order
 
 
 def _as_list(value) -> list:
@@ -223,79 +263,163 @@ def _as_list(value) -> list:
     return [value] if isinstance(value, str) else []
 
 
-def _aggregate(frame: pd.DataFrame, accounts: np.ndarray, left: np.ndarray, right: np.ndarray,
-               kind: str, min_weight: int, evidence: bool) -> pd.DataFrame:
-    """Item pairs (positions in ``frame``) -> one row per account pair, evidence attached."""
-    acc_code = frame["acc"].to_numpy()
-    ca, cb = acc_code[left], acc_code[right]
+def _sorted_window_pairs(target: np.ndarray, t: np.ndarray,
+                         window: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``window_pairs`` before translation: ``order`` sorts the entries by (target, t) and each
+    pair is ``(i, j)``, positions in that order with ``i < j``."""
+    n = len(t)
+    empty = np.empty(0, _positions(n))
+    if n < 2:
+        return np.arange(n), empty, empty
+    # lexsort((t, target)) as two stable sorts: by time, then by target (as dense codes)
+    by_time = _stable_argsort(t - t.min())
+    codes = pd.factorize(target[by_time])[0]
+    by_target = _stable_argsort(codes)
+    order = by_time[by_target]
+    tgt, ts = codes[by_target], t[order]
+    active = np.arange(n - 1, dtype=_positions(n))
+    lefts, rights = [empty], [empty]
+    k = 1
+    while active.size:
+        other = active + k
+        keep = other < n
+        active, other = active[keep], other[keep]
+        keep = (tgt[other] == tgt[active]) & (ts[other] - ts[active] <= window)
+        active, other = active[keep], other[keep]
+        lefts.append(active)
+        rights.append(other)
+        k += 1
+    return order, np.concatenate(lefts), np.concatenate(rights)
+
+
+def _positions(n: int) -> type:
+    """The narrowest index type for ``n`` things: half the memory of int64 for any real corpus
+    (on big corpora, touching fresh memory costs more than the arithmetic)."""
+    return np.int32 if n < 2**31 else np.int64
+
+
+def _aggregate(uid: pd.Series, t: np.ndarray, accounts: np.ndarray, left: np.ndarray, right: np.ndarray,
+               ca: np.ndarray, cb: np.ndarray, kind: str, min_weight: int, evidence: bool) -> pd.DataFrame:
+    """Item pairs (positions in the frame, and their account codes ``ca``/``cb``) -> one row per
+    account pair, evidence attached. ``t`` is the items' times. After the first filter (a copy) it
+    works in place, dropping each array once it is used: memory is the cost that matters here."""
     differ = ca != cb
     left, right, ca, cb = left[differ], right[differ], ca[differ], cb[differ]
+    del differ
     # orient every item pair so the first item belongs to the smaller account
     swap = ca > cb
-    left, right = np.where(swap, right, left), np.where(swap, left, right)
-    ca, cb = np.minimum(ca, cb), np.maximum(ca, cb)
-    n = np.int64(len(frame))
+    held = left[swap]
+    left[swap] = right[swap]
+    right[swap] = held
+    held = ca[swap]
+    ca[swap] = cb[swap]
+    cb[swap] = held
+    del swap, held
+    n = np.int64(len(uid))
     if kind in ("co_link", "co_hashtag"):  # two items can meet through several shared targets
-        pair_key = np.unique(left * n + right)
-        left, right = pair_key // n, pair_key % n
-        ca, cb = acc_code[left], acc_code[right]
+        _, once = np.unique(left.astype(np.int64) * n + right, return_index=True)
+        left, right, ca, cb = left[once], right[once], ca[once], cb[once]
     m = np.int64(len(accounts))
-    edge_key = ca * m + cb
-    order = np.argsort(edge_key)
-    edge_key, left, right = edge_key[order], left[order], right[order]
-    starts = np.flatnonzero(np.diff(edge_key, prepend=np.int64(-1)))
+    edge_key = ca.astype(np.int64)
+    del ca
+    edge_key *= m
+    edge_key += cb
+    del cb
+    edge_key, order = _sort_with_order(edge_key)
+    pairs = np.stack([left, right], axis=1)[order]  # one gather of (left, right) rows
+    del left, right, order
+    change = np.empty(len(edge_key), bool)
+    change[:1] = True
+    np.not_equal(edge_key[1:], edge_key[:-1], out=change[1:])
+    starts = np.flatnonzero(change)
+    del change
     keys, weight = edge_key[starts], np.diff(starts, append=len(edge_key))
-    edge_id = np.repeat(np.arange(len(keys)), weight)
-    t = frame["t"].to_numpy()
-    if len(keys):
-        first = np.minimum.reduceat(np.minimum(t[left], t[right]), starts)
-        last = np.maximum.reduceat(np.maximum(t[left], t[right]), starts)
-    else:
-        first = last = np.empty(0, np.int64)
-    items_a = _distinct_per_edge(edge_id, left, n, len(keys))
-    items_b = _distinct_per_edge(edge_id, right, n, len(keys))
-    # heaviest first, then by account names (codes follow the sorted names)
+    del edge_key
+    first, last = _first_last(t, pairs, starts)
+    items_a, items_b = _distinct_items(pairs[:, 0], pairs[:, 1], starts, weight, n)
+    # heaviest first, then by account names (codes follow the sorted names): the edges are in key
+    # order already, so a stable sort on the weight alone does it
     chosen = np.flatnonzero(weight >= min_weight)
-    chosen = chosen[np.lexsort((keys[chosen], -weight[chosen]))]
+    chosen = chosen[_stable_argsort(weight.max(initial=0) - weight[chosen])]
     names = pd.Index(accounts, dtype="str")
+    code_a, code_b = np.divmod(keys[chosen], m)
     out = pd.DataFrame({
-        "account_a": names.take(keys[chosen] // m), "account_b": names.take(keys[chosen] % m),
-        "kind": kind, "weight": weight[chosen].astype(np.int64), "items_a": items_a[chosen].astype(np.int64),
-        "items_b": items_b[chosen].astype(np.int64),
-        "first_at": pd.to_datetime(first[chosen], unit="us", utc=True),
-        "last_at": pd.to_datetime(last[chosen], unit="us", utc=True),
-    })
-    if evidence:
-        out["item_pairs"] = _evidence(frame["uid"], left, right, starts, weight, chosen)
-    else:
-        out["item_pairs"] = None
+        "account_a": names.take(code_a), "account_b": names.take(code_b),
+        "kind": pd.array(pa.repeat(pa.scalar(kind, pa.large_string()), len(chosen)), dtype="str"),
+        "weight": weight[chosen], "items_a": items_a[chosen], "items_b": items_b[chosen],
+        "first_at": _utc(first[chosen]), "last_at": _utc(last[chosen]),
+    }, copy=False)  # fresh arrays: no copy, and no stacking of the int columns into one block
+    out["item_pairs"] = _evidence(uid, pairs, starts, weight, chosen) if evidence else None
     return out
 
 
-def _evidence(uid: pd.Series, left: np.ndarray, right: np.ndarray, starts: np.ndarray,
-              weight: np.ndarray, chosen: np.ndarray) -> pd.Series:
-    """Each chosen edge's item pairs as a list of ``[uid_a, uid_b]``, built in Arrow: millions of
-    pairs cost no Python objects until a row is read (the column is ``list<fixed_size_list<string,
-    2>>``; rows read back as Python lists; it also writes to Parquet as it is)."""
-    # the chosen edges' slices of the (edge-sorted) pairs, in the chosen order
+def _first_last(t: np.ndarray, pairs: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The time of each edge's first and last item."""
+    if not len(starts):
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    times = t[pairs]
+    first = np.minimum(np.minimum.reduceat(times[:, 0], starts), np.minimum.reduceat(times[:, 1], starts))
+    last = np.maximum(np.maximum.reduceat(times[:, 0], starts), np.maximum.reduceat(times[:, 1], starts))
+    return first, last
+
+
+def _utc(micros: np.ndarray) -> pd.Series:
+    """int64 microseconds -> datetime64[us, UTC], through Arrow (pandas' tz_localize copies)."""
+    return pa.array(micros, pa.timestamp("us", tz="UTC")).to_pandas()
+
+
+def _evidence(uid: pd.Series, pairs: np.ndarray, starts: np.ndarray, weight: np.ndarray,
+              chosen: np.ndarray) -> pd.Series:
+    """Each chosen edge's item pairs as a list of ``[uid_a, uid_b]``, built in Arrow from numpy
+    buffers, with no Python object per pair until a row is read.
+
+    ``pairs`` holds the item positions of every pair, grouped by edge (edge ``e`` owns
+    ``pairs[starts[e]:starts[e] + weight[e]]``). The column is ``large_list<fixed_size_list<
+    dictionary<int32, large_string>, 2>>``: a pair holds two codes into the uids, each uid stored
+    once however many pairs name it. Rows read back as Python lists of strings; it writes to
+    Parquet as it is (read it back with ``pd.read_parquet(path, dtype_backend="pyarrow")``: pandas
+    cannot rebuild a fixed-size list dtype from its name)."""
     lengths = weight[chosen]
     offsets = np.zeros(len(chosen) + 1, np.int64)
     np.cumsum(lengths, out=offsets[1:])
-    take = np.repeat(starts[chosen] - offsets[:-1], lengths) + np.arange(offsets[-1])
-    both = np.empty(2 * len(take), np.int64)
-    both[0::2], both[1::2] = left[take], right[take]
-    values = pa.array(uid).cast(pa.string()).take(pa.array(both))
-    pairs = pa.LargeListArray.from_arrays(pa.array(offsets, pa.int64()),
-                                          pa.FixedSizeListArray.from_arrays(values, 2))
-    return pd.Series(pd.arrays.ArrowExtensionArray(pairs), copy=False)
+    # the chosen edges' slices, in the chosen order (within one weight they ascend: a forward sweep)
+    take = np.repeat(starts[chosen] - offsets[:-1], lengths)
+    take += np.arange(offsets[-1])
+    both = pairs[take].ravel()
+    del take
+    values = pa.array(uid)
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    values = values.cast(pa.large_string())  # what pandas str columns hold: usually no copy
+    if len(both) < len(values):  # few pairs: keep only the uids they name
+        used = np.zeros(len(values), bool)
+        used[both] = True
+        both = (np.cumsum(used) - 1)[both]
+        values = values.filter(pa.array(used))
+    index_type = pa.int32() if len(values) < 2**31 else pa.int64()
+    codes = pa.DictionaryArray.from_arrays(pa.array(both, index_type), values)
+    lists = pa.LargeListArray.from_arrays(pa.array(offsets, pa.int64()),
+                                          pa.FixedSizeListArray.from_arrays(codes, 2))
+    return pd.Series(pd.arrays.ArrowExtensionArray(lists), copy=False)
 
 
-def _distinct_per_edge(edge_id: np.ndarray, item: np.ndarray, n: np.int64, edges: int) -> np.ndarray:
-    """How many distinct items each edge has (CNT's ``count(distinct e_1.message_id)``)."""
-    key = np.sort(edge_id * n + item)
-    first = np.ones(len(key), bool)
-    first[1:] = key[1:] != key[:-1]
-    return np.bincount(key[first] // n, minlength=edges)
+def _distinct_items(left: np.ndarray, right: np.ndarray, starts: np.ndarray, weight: np.ndarray,
+                    n: np.int64) -> tuple[np.ndarray, np.ndarray]:
+    """How many distinct first / second items each edge has (CNT's ``count(distinct
+    e_1.message_id)`` in each direction). An edge of one pair has one of each, so only the pairs of
+    heavier edges are sorted."""
+    items_a, items_b = np.ones(len(weight), np.int64), np.ones(len(weight), np.int64)
+    heavy = np.flatnonzero(weight > 1)
+    if len(heavy):
+        sizes = weight[heavy]
+        inside = np.repeat(starts[heavy] - np.cumsum(sizes) + sizes, sizes) + np.arange(sizes.sum())
+        edge = np.repeat(np.arange(len(heavy)), sizes)
+        for item, out in ((left, items_a), (right, items_b)):
+            key = np.sort(edge * n + item[inside])
+            first = np.ones(len(key), bool)
+            first[1:] = key[1:] != key[:-1]
+            out[heavy] = np.bincount(key[first] // n, minlength=len(heavy))
+    return items_a, items_b
 
 
 def _similar_pairs(frame: pd.DataFrame, window: np.int64, threshold: float, num_perm: int,
