@@ -71,8 +71,8 @@ DEMO_ENV = "WORKBENCH_DEMO_CASE"
 
 
 def open_demo(path: str | Path = "cases/demo", *, progress: bool = True) -> Case:
-    """Open the demo case ready to analyse: built, enriched and located (all three done here
-    when the case is missing or not yet enriched or located). ``WORKBENCH_DEMO_CASE`` in the
+    """Open the demo case ready to analyse: built, enriched, located and with some items tagged as
+    evidence (each done here when the case lacks it). ``WORKBENCH_DEMO_CASE`` in the
     environment, when set, names the folder instead of ``path``."""
     import os
     import warnings
@@ -94,4 +94,8 @@ def open_demo(path: str | Path = "cases/demo", *, progress: bool = True) -> Case
     (located,) = case.db.execute("SELECT count(*) FROM places").fetchone()
     if not located:
         case.locate(progress=progress)
+    if case.tags().empty:
+        from workbench.demo.evidence import tag_demo_evidence
+
+        tag_demo_evidence(case)
     return case

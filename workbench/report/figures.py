@@ -1,0 +1,435 @@
+"""The report's figures: altair charts from the analysis functions, rendered to static SVG.
+
+Each figure function takes the (possibly pseudonymised) frames and returns a :class:`Figure`: a
+title, the chart as SVG markup (None when there is nothing to draw), an optional table (rows of
+plain values, escaped by the report template) and a note saying what the figure shows and leaves
+out. A figure that cannot be drawn says why in its note instead of failing the report.
+
+SVG comes from vl-convert (Vega-Lite rendered without a browser, with no network access) and is
+then sanitised: parsed as XML, with any script, foreign object, event handler or outside link
+removed, so whatever ended up in a label is inert markup even before the page's CSP applies.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import resources
+
+import altair as alt
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from workbench.errors import WorkbenchError
+
+#: Names an account (or rewrites a text) as the report shows it: itself, or its pseudonym.
+Label = Callable[[str], str]
+SVG_NS = "http://www.w3.org/2000/svg"
+XLINK_NS = "http://www.w3.org/1999/xlink"
+WIDTH = 720
+#: Coordination kinds the report looks for (co-hashtag within a minute is too common to tell much).
+COORDINATION_KINDS = ("co_similar", "co_repost", "co_link", "co_reply")
+COORDINATION_WINDOW_S = 60
+#: An account pair counts as coordinated from this many coordinated item pairs (one is coincidence).
+MIN_PAIRS = 2
+_UNSAFE_TAGS = {"script", "foreignObject", "iframe", "object", "embed", "image", "use", "a"}
+#: Bin widths tried for time charts, finest first; the first that gives at most this many bins wins.
+FREQS = ("1h", "3h", "6h", "12h", "1D", "7D", "30D")
+MAX_BINS = 400
+MAP_HEIGHT = 420
+
+
+@dataclass
+class Figure:
+    """One figure of the report."""
+
+    key: str
+    title: str
+    svg: str | None = None
+    note: str = ""
+    columns: list[str] = field(default_factory=list)
+    rows: list[list] = field(default_factory=list)
+
+
+# -- rendering -----------------------------------------------------------------------------------
+
+def to_svg(chart: alt.TopLevelMixin) -> str:
+    """A chart as sanitised SVG markup, rendered offline."""
+    import vl_convert
+
+    # Validation against the schema costs seconds per report; vl-convert rejects a bad spec anyway.
+    spec = chart.to_dict(validate=False)
+    try:
+        svg = vl_convert.vegalite_to_svg(spec, allowed_base_urls=[])
+    except ValueError as error:
+        raise WorkbenchError(f"a report figure could not be rendered: {error}") from error
+    return sanitise_svg(svg)
+
+
+def sanitise_svg(svg: str) -> str:
+    """SVG markup with scripts, foreign content, event handlers and links removed."""
+    ET.register_namespace("", SVG_NS)
+    ET.register_namespace("xlink", XLINK_NS)
+    try:
+        root = ET.fromstring(svg)
+    except ET.ParseError as error:
+        raise WorkbenchError(f"a report figure is not well-formed SVG: {error}") from error
+    if _local(root.tag) != "svg":
+        raise WorkbenchError("a report figure is not SVG")
+    for parent in root.iter():
+        for child in list(parent):
+            if _local(child.tag) in _UNSAFE_TAGS:
+                parent.remove(child)
+        for name in list(parent.attrib):
+            local = _local(name).lower()
+            unsafe_style = local == "style" and "url(" in parent.attrib[name]
+            if local.startswith("on") or local == "href" or unsafe_style:
+                del parent.attrib[name]
+    return ET.tostring(root, encoding="unicode")
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def dated(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """Time axes labelled with the day (Vega's default labels a multi-day axis "12 PM")."""
+    return chart.configure_axisTemporal(format="%d %b %H:%M", labelAngle=-30)
+
+
+def pick_freq(items: pd.DataFrame) -> str:
+    """The finest bin width of :data:`FREQS` giving at most :data:`MAX_BINS` bins over the items."""
+    times = pd.to_datetime(items["created_at"], utc=True).dropna()
+    if times.empty:
+        return "1D"
+    span = times.max() - times.min()
+    for freq in FREQS:
+        if span / pd.Timedelta(freq) <= MAX_BINS:
+            return freq
+    return FREQS[-1]
+
+
+def _safely(key: str, title: str, build) -> Figure:
+    """Build a figure; an error in one figure becomes its note, never the report's failure."""
+    try:
+        return build()
+    except (WorkbenchError, ValueError, KeyError, TypeError) as error:
+        return Figure(key, title, note=f"This figure could not be drawn: {error}")
+
+
+def _empty(items: pd.DataFrame) -> bool:
+    return items is None or len(items) == 0
+
+
+# -- the figures ---------------------------------------------------------------------------------
+
+def timeline(items: pd.DataFrame, notes: pd.DataFrame, *, tz: str) -> Figure:
+    """Items over time by platform, with the analyst's timed notes as annotations."""
+    from workbench.analyze.timeline import volume_chart
+
+    title = "Timeline"
+    if _empty(items):
+        return Figure("timeline", title, note="No items in the period.")
+
+    def build() -> Figure:
+        freq = pick_freq(items)
+        timed = notes.dropna(subset=["at"]) if len(notes) else notes
+        marks = pd.DataFrame({"time": timed["at"], "label": timed["text"].map(_short)}) \
+            if len(timed) else None
+        chart = volume_chart(items, freq, by="platform", notes=marks, tz=tz)
+        note = f"Items per {freq} bin, stacked by platform, times in {tz}."
+        if marks is not None:
+            note += f" Dashed red lines: the analyst's {len(marks)} timed note(s)."
+        return Figure("timeline", title, to_svg(dated(chart.properties(width=WIDTH, height=240))), note)
+
+    return _safely("timeline", title, build)
+
+
+def sentiment(items: pd.DataFrame, *, tz: str) -> Figure:
+    """Items over time by VADER sentiment band, with the share of each band as a table."""
+    from workbench.analyze.timeline import sentiment_band, volume_chart
+
+    title = "Sentiment over time"
+    if _empty(items) or "sentiment" not in items.columns:
+        return Figure("sentiment", title, note="No items, or the items are not enriched.")
+
+    def build() -> Figure:
+        freq = pick_freq(items)
+        chart = volume_chart(items, freq, by="sentiment", tz=tz).properties(width=WIDTH, height=200)
+        bands = sentiment_band(items["sentiment"]).value_counts()
+        rows = [[band, int(n), f"{n / len(items):.0%}"] for band, n in bands.items()]
+        note = ("VADER compound score bands (negative <= -0.05 < neutral < 0.05 <= positive). VADER "
+                "is built for English: scores of other languages are rough.")
+        return Figure("sentiment", title, to_svg(dated(chart)), note, ["band", "items", "share"], rows)
+
+    return _safely("sentiment", title, build)
+
+
+def top_entities(entities: pd.DataFrame, *, top: int = 25) -> Figure:
+    """The entities found in the most items, coloured by type."""
+    title = "Top entities"
+    if _empty(entities):
+        return Figure("entities", title, note="No entities (the items are not enriched, or none found).")
+
+    def build() -> Figure:
+        # A place's norm carries its gazetteer id after "|": show the name alone.
+        names = entities["norm"].fillna(entities["text"]).astype(str).str.split("|").str[0]
+        shown = entities.assign(name=names)
+        counts = (shown.groupby(["label", "name"])["uid"].nunique().rename("items").reset_index()
+                  .sort_values(["items", "name"], ascending=[False, True]).head(top))
+        chart = alt.Chart(counts).mark_bar().encode(
+            y=alt.Y("name:N", sort="-x", title=None), x=alt.X("items:Q", title="items"),
+            color=alt.Color("label:N", title="type")).properties(width=WIDTH - 220)
+        rows = counts[["label", "name", "items"]].values.tolist()
+        note = f"The {len(counts)} entities named in the most items (each item counted once)."
+        return Figure("entities", title, to_svg(chart), note, ["type", "entity", "items"], rows)
+
+    return _safely("entities", title, build)
+
+
+def top_accounts(items: pd.DataFrame, *, top: int = 20, label: Label = str) -> Figure:
+    """The accounts with the most items, with their platforms."""
+    title = "Top accounts"
+    if _empty(items):
+        return Figure("accounts", title, note="No items in the period.")
+
+    def build() -> Figure:
+        account = items["author_handle"].fillna(items["author_id"]).fillna("(unknown)").astype(str).map(label)
+        frame = pd.DataFrame({"account": account, "platform": items["platform"].astype(str)})
+        counts = (frame.groupby(["account", "platform"]).size().rename("items").reset_index()
+                  .sort_values(["items", "account"], ascending=[False, True]).head(top))
+        chart = alt.Chart(counts).mark_bar().encode(
+            y=alt.Y("account:N", sort="-x", title=None), x=alt.X("items:Q", title="items"),
+            color=alt.Color("platform:N")).properties(width=WIDTH - 220)
+        rows = counts[["account", "platform", "items"]].values.tolist()
+        return Figure("accounts", title, to_svg(chart), f"The {len(counts)} accounts with the most items.",
+                      ["account", "platform", "items"], rows)
+
+    return _safely("accounts", title, build)
+
+
+def bursts(items: pd.DataFrame, *, tz: str, text: Label = str) -> Figure:
+    """Bursts of volume with the terms and hashtags that drove them (table and figure)."""
+    from workbench.analyze.trends import counts_series, detect_bursts
+
+    title = "Bursts"
+    if _empty(items):
+        return Figure("bursts", title, note="No items in the period.")
+
+    def build() -> Figure:
+        freq = pick_freq(items)
+        found = detect_bursts(items, freq, tz=tz)
+        counts = counts_series(items, freq, tz=tz).reset_index()
+        counts["time"] = counts["time"].dt.tz_localize(None)
+        line = alt.Chart(counts).mark_line(interpolate="step-after", color="#4e79a7").encode(
+            x=alt.X("time:T", title=f"time ({tz})"), y=alt.Y("count:Q", title=f"items per {freq}"))
+        layers = [line]
+        rows = []
+        if len(found):
+            spans = pd.DataFrame({"start": found["start"].dt.tz_localize(None),
+                                  "end": found["end"].dt.tz_localize(None)})
+            layers.insert(0, alt.Chart(spans).mark_rect(color="#e15759", opacity=0.25).encode(
+                x="start:T", x2="end:T"))
+            for row in found.itertuples(index=False):
+                rows.append([_when(row.start), _when(row.end), int(row.count), row.baseline, row.score,
+                             text(_terms(row.terms)), text(_terms(row.hashtags, "#"))])
+        chart = alt.layer(*layers).properties(width=WIDTH, height=200)
+        note = (f"Bins of {freq} scored against the 24 bins before them (a Poisson z-score widened "
+                "to the observed variance; bursting at >= 4 with at least 5 items). Driving terms "
+                "are over-represented in the burst against the bins before it (lift).")
+        if not rows:
+            note += " No burst was found."
+        return Figure("bursts", title, to_svg(dated(chart)), note,
+                      ["start", "end", "items", "baseline per bin", "score", "driving terms",
+                       "driving hashtags"], rows)
+
+    return _safely("bursts", title, build)
+
+
+def coordination(items: pd.DataFrame, *, tz: str = "UTC", max_clusters: int = 10,
+                 label: Label = str) -> Figure:
+    """Clusters of accounts acting in concert, as a table and a static network."""
+    from workbench.analyze.coordination import coordination_clusters, coordination_edges, coordination_graph
+
+    title = "Coordination"
+    if _empty(items):
+        return Figure("coordination", title, note="No items in the period.")
+
+    def build() -> Figure:
+        edges = pd.concat([coordination_edges(items, kind, COORDINATION_WINDOW_S, min_weight=MIN_PAIRS)
+                           for kind in COORDINATION_KINDS], ignore_index=True)
+        kinds = ", ".join(COORDINATION_KINDS)
+        note = (f"Account pairs acting on the same target within {COORDINATION_WINDOW_S} s ({kinds}; "
+                "co-similar: near-identical texts, Jaccard >= 0.9). Clusters are connected groups. "
+                f"Pairs need at least {MIN_PAIRS} coordinated item pairs. "
+                "Coordination is an indicator for the analyst to check against the items, not proof.")
+        if edges.empty:
+            return Figure("coordination", title, note=note + " No coordinated pairs were found.")
+        graph = coordination_graph(edges)
+        names = _account_names(items, label)
+        for node in graph:  # an account without an id is keyed by its handle
+            platform, _, rest = str(node).partition(":")
+            names.setdefault(node, f"@{label(rest)} ({platform})")
+        graph = nx.relabel_nodes(graph, names)
+        clusters = coordination_clusters(graph)
+        rows = [[int(c.cluster), int(c.size), _accounts(c.accounts), ", ".join(c.kinds), int(c.weight),
+                 int(c.items), _when(c.first_at, tz), _when(c.last_at, tz)]
+                for c in clusters.head(max_clusters).itertuples(index=False)]
+        svg = _network_svg(graph, "coordinated accounts (edges weighted by coordinated item pairs)")
+        return Figure("coordination", title, svg, note,
+                      ["cluster", "accounts", "members", "kinds", "item pairs", "items", "first", "last"],
+                      rows)
+
+    return _safely("coordination", title, build)
+
+
+def automation(items: pd.DataFrame, authors: pd.DataFrame | None, *, top: int = 10,
+               min_score: float = 30, label: Label = str) -> Figure:
+    """The accounts whose behaviour looks most automated, each with the reasons (a table)."""
+    from workbench.analyze.behaviour import account_indicators, automation_scores
+
+    title = "Signs of automation"
+    if _empty(items):
+        return Figure("automation", title, note="No items in the period.")
+
+    def build() -> Figure:
+        scores = automation_scores(account_indicators(items, authors))
+        flagged = scores[scores["automation"] >= min_score].head(top) if len(scores) else scores
+        rows = [[label(row.account), row.platform, int(row.posts), int(row.automation),
+                 "; ".join(row.reasons)] for row in flagged.itertuples(index=False)]
+        note = (f"Accounts scoring at least {min_score:g} of 100 on the automation indicators (posting "
+                "cadence and its regularity, bursts, reposts, repeated texts, posting in the quietest "
+                f"hours, account age, followers), at most {top}. Indicators, not verdicts.")
+        if not rows:
+            note += " No account scores that high."
+        return Figure("automation", title, None, note,
+                      ["account", "platform", "posts", "score", "reasons"], rows)
+
+    return _safely("automation", title, build)
+
+
+def interactions(items: pd.DataFrame, *, label: Label = str) -> Figure:
+    """Who mentions, replies to, reposts and quotes whom."""
+    from workbench.analyze.network import interaction_graph
+
+    title = "Interaction network"
+    if _empty(items):
+        return Figure("network", title, note="No items in the period.")
+
+    def build() -> Figure:
+        graph = interaction_graph(items)
+        if graph.number_of_edges() == 0:
+            return Figure("network", title, note="No mentions, replies, reposts or quotes between accounts.")
+        svg = _network_svg(nx.relabel_nodes(graph, {node: label(node) for node in graph}), None)
+        note = (f"{graph.number_of_nodes():,} accounts and {graph.number_of_edges():,} links (mentions, "
+                "replies, reposts, quotes); the 150 most central are drawn, sized by PageRank and "
+                "coloured by community (Louvain), with the top ones labelled.")
+        return Figure("network", title, svg, note)
+
+    return _safely("network", title, build)
+
+
+def _account_names(items: pd.DataFrame, label: Label = str) -> dict[str, str]:
+    """Coordination's account keys (platform:author_id) as people read them: @handle (platform)."""
+    known = items.dropna(subset=["author_id"]).drop_duplicates(["platform", "author_id"])
+    return {f"{p}:{i}": f"@{label(h if isinstance(h, str) else i)} ({p})" for p, i, h in
+            zip(known["platform"], known["author_id"], known["author_handle"], strict=True)}
+
+
+def _network_svg(graph, title: str | None) -> str | None:
+    try:
+        from workbench.analyze.network_view import network_chart
+    except ImportError:  # the static network view is not installed: tables only
+        return None
+    chart = network_chart(graph, max_nodes=150, title=title)
+    return to_svg(chart.properties(width=WIDTH, height=460))
+
+
+def static_map(located: pd.DataFrame) -> Figure:
+    """Located items as points over the bundled country outlines (for print, where the
+    interactive map does not show)."""
+    title = "Map (static)"
+    if _empty(located):
+        return Figure("static_map", title, note="No located items.")
+
+    def build() -> Figure:
+        points = located[["lat", "lon"]].apply(pd.to_numeric, errors="coerce").dropna()
+        points = points.round(3).value_counts().rename("items").reset_index()
+        outlines = json.loads(resources.files("workbench.geo").joinpath(
+            "assets/world-atlas/countries-110m.geojson").read_text(encoding="utf-8"))
+        south, north = points["lat"].min(), points["lat"].max()
+        west, east = points["lon"].min(), points["lon"].max()
+        pad = max(0.5, (north - south) * 0.1, (east - west) * 0.1)
+        box = (west - pad, south - pad, east + pad, north + pad)
+        shapes = [f for f in outlines["features"] if _overlaps(f, box)]
+        land = alt.Chart(alt.Data(values=shapes)).mark_geoshape(
+            fill="#f4f1ea", stroke="#7a7a7a", strokeWidth=0.6, clip=True)
+        dots = alt.Chart(points).mark_circle(color="#4e79a7", opacity=0.6, clip=True).encode(
+            longitude="lon:Q", latitude="lat:Q",
+            size=alt.Size("items:Q", scale=alt.Scale(range=[12, 400]), title="items"))
+        chart = alt.layer(land, dots).project(**_mercator(west - pad, south - pad, east + pad, north + pad,
+                                                          WIDTH, MAP_HEIGHT))
+        chart = chart.properties(width=WIDTH, height=MAP_HEIGHT)
+        note = (f"{int(points['items'].sum()):,} located items at {len(points):,} points (each item at "
+                "its best-guess location), over country outlines.")
+        return Figure("static_map", title, to_svg(chart), note)
+
+    return _safely("static_map", title, build)
+
+
+def _overlaps(feature: dict, box: tuple[float, float, float, float]) -> bool:
+    """Whether a GeoJSON feature's bounding box overlaps ``box`` (west, south, east, north)."""
+    points = np.array(list(_coordinates(feature.get("geometry", {}).get("coordinates", []))) or [[0.0, 0.0]])
+    return not (points[:, 0].max() < box[0] or points[:, 0].min() > box[2] or
+                points[:, 1].max() < box[1] or points[:, 1].min() > box[3])
+
+
+def _coordinates(nested):
+    if len(nested) and isinstance(nested[0], int | float):
+        yield nested[:2]
+        return
+    for part in nested:
+        yield from _coordinates(part)
+
+
+def _mercator(west: float, south: float, east: float, north: float, width: int, height: int) -> dict:
+    """A Mercator projection (d3's scale: pixels per radian) showing the box in width x height."""
+    def y(lat: float) -> float:
+        lat = max(min(lat, 85.0), -85.0)
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    scale = min(width / math.radians(max(east - west, 1e-3)), height / max(y(north) - y(south), 1e-3))
+    centre_lat = math.degrees(2 * math.atan(math.exp((y(north) + y(south)) / 2)) - math.pi / 2)
+    return {"type": "mercator", "scale": scale, "center": [(west + east) / 2, centre_lat],
+            "translate": [width / 2, height / 2]}
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+def _short(text: object, limit: int = 40) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+def _when(value: object, tz: str | None = None) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+        return ""
+    stamp = pd.Timestamp(value)
+    if tz and stamp.tzinfo:
+        stamp = stamp.tz_convert(tz)
+    return stamp.strftime("%Y-%m-%d %H:%M") + (f" {stamp.tzname()}" if stamp.tzinfo else "")
+
+
+def _terms(found: object, prefix: str = "") -> str:
+    if not isinstance(found, list | tuple | np.ndarray):
+        return ""
+    return ", ".join(f"{prefix}{t['term']} ({t['count']}, x{t['lift']:g})" for t in list(found)[:6])
+
+
+def _accounts(accounts: list, limit: int = 12) -> str:
+    shown = ", ".join(map(str, accounts[:limit]))
+    return shown + (f" and {len(accounts) - limit} more" if len(accounts) > limit else "")

