@@ -3,6 +3,7 @@ and documented in the first markdown cell; each runs top to bottom (nbval) on a 
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -13,11 +14,13 @@ import nbformat
 import papermill
 import pytest
 
+from workbench.demo import DEMO_ENV
 from workbench.report.run import PHASES, SECRET_NAME, declared_parameters
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = sorted((ROOT / "templates").glob("*.ipynb"))
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+SOLUTIONS = sorted((ROOT / "notebooks" / "solutions").glob("*.ipynb"))
 
 
 def label(path: Path) -> str:
@@ -56,12 +59,17 @@ def test_every_parameter_is_declared_and_documented(path):
 
 @pytest.fixture(scope="module")
 def workdir(demo_case, tmp_path_factory) -> Path:
-    """A folder holding a fresh copy of the demo case at cases/demo, and the templates and
-    notebooks beside it, so their default `case_path = "cases/demo"` opens it."""
+    """A fresh copy of the demo case at cases/demo, with templates/ and notebooks/ beside it as in
+    the repository, so the templates' `case_path = "cases/demo"` and the notebooks'
+    `open_demo("../cases/demo")` open it (the environment names it too)."""
     work = tmp_path_factory.mktemp("nbval")
     shutil.copytree(demo_case.path, work / "cases" / "demo")
-    for folder in (ROOT / "templates", ROOT / "notebooks"):
-        shutil.copytree(folder, work, dirs_exist_ok=True,
+    # What the demo's build leaves beside the case: the exports it imported (workshop 2 and 3
+    # import them again).
+    shutil.copytree(demo_case.path.parent / f"{demo_case.path.name}-exports",
+                    work / "cases" / "demo-exports")
+    for folder in ("templates", "notebooks"):
+        shutil.copytree(ROOT / folder, work / folder,
                         ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
     return work
 
@@ -69,13 +77,16 @@ def workdir(demo_case, tmp_path_factory) -> Path:
 @pytest.mark.parametrize("group", ["templates", "notebooks"])
 def test_every_template_and_notebook_runs_top_to_bottom_under_nbval(group, workdir):
     # One nbval session per folder (a pytest start per notebook would cost more than some
-    # notebooks); a failure names the notebook and the cell.
-    names = [p.name for p in {"templates": TEMPLATES, "notebooks": NOTEBOOKS}[group]]
+    # notebooks); a failure names the notebook and the cell. The workshop's solutions run too:
+    # their checks assert that every answer is right.
+    names = [str(p.relative_to(ROOT / group)) for p in {"templates": TEMPLATES,
+                                                        "notebooks": NOTEBOOKS + SOLUTIONS}[group]]
     if not names:
         pytest.skip(f"no {group} yet")
+    env = {**os.environ, DEMO_ENV: str(workdir / "cases" / "demo")}
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "--nbval-lax", "--nbval-current-env",
          "--nbval-cell-timeout=300", "-p", "no:cacheprovider", "-q", "-rf", *names],
-        cwd=workdir, capture_output=True, text=True, timeout=900)
+        cwd=workdir / group, env=env, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
     assert " passed" in done.stdout

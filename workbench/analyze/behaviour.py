@@ -52,7 +52,8 @@ def _norm_text(text: str) -> str:
 def account_indicators(items: pd.DataFrame, authors: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per account (``author_handle``, falling back to ``author_id``) with the
     indicators of the module's docstring; NaN where one cannot be computed."""
-    frame = items.copy()
+    # Only the columns used: grouping copies every column of every group.
+    frame = _columns(items, ("author_handle", "author_id", "created_at", "text", "platform", "kind"))
     frame["account"] = frame["author_handle"].fillna(frame.get("author_id"))
     frame = frame[frame.account.notna()].sort_values(["account", "created_at"])
     frame["norm"] = frame["text"].map(_norm_text)
@@ -94,6 +95,10 @@ def account_indicators(items: pd.DataFrame, authors: pd.DataFrame | None = None)
     return out
 
 
+def _columns(items: pd.DataFrame, names: tuple[str, ...]) -> pd.DataFrame:
+    return items[[name for name in names if name in items.columns]].copy()
+
+
 def _max_in_window(times: np.ndarray, seconds: float) -> int:
     if len(times) == 0:
         return 0
@@ -129,7 +134,7 @@ def behaviour_change(items: pd.DataFrame, *, recent_days: float = 2.0,
     the hashtags it used that are new, and mean sentiment, with the change in each.
 
     Accounts with fewer than ``min_posts`` in either period are left out."""
-    frame = items.copy()
+    frame = _columns(items, ("author_handle", "author_id", "created_at", "hashtags", "sentiment"))
     frame["account"] = frame["author_handle"].fillna(frame.get("author_id"))
     frame = frame[frame.account.notna()]
     if frame.empty:

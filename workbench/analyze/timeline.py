@@ -24,6 +24,9 @@ from workbench.errors import WorkbenchError
 SENTIMENT_THRESHOLD = 0.05
 #: Rows an inline chart may carry; altair itself refuses more than 5,000 by default.
 MAX_CHART_ROWS = 5000
+#: Timelines have a fixed width: JupyterLab sizes an output to its content, so a chart as wide as
+#: its container never settles there (the page stops responding).
+CHART_WIDTH = 720
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
@@ -218,11 +221,11 @@ def volume_chart(items: pd.DataFrame, freq: str = "1h", by: str | None = None, *
             encoding["color"] = alt.Color(f"{by}:N", title=by)
         chart = alt.Chart(counts).mark_area(interpolate="step-after").encode(**encoding)
         chart = alt.layer(chart, *notes_layers) if notes_layers else chart
-        return chart.properties(width="container", height=220, title=title or "")
+        return chart.properties(width=CHART_WIDTH, height=220, title=title or "")
     rows = []
     for group, part in counts.groupby(by, sort=False):
         area = alt.Chart(part).mark_area(interpolate="step-after").encode(x=x, y=y, tooltip=tooltip)
-        rows.append(alt.layer(area, *notes_layers).properties(width="container", height=90,
+        rows.append(alt.layer(area, *notes_layers).properties(width=CHART_WIDTH, height=90,
                                                                title=str(group)))
     return alt.vconcat(*rows, title=title or "").resolve_scale(x="shared")
 
