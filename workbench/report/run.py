@@ -397,6 +397,9 @@ def _run_one(result: RunResult, phase: str, template: Path, declared: dict, conv
             str(template), str(notebook), parameters=params, kernel_name=kernel_name,
             progress_bar={"desc": phase, "leave": True} if progress else False,
             request_save_on_cell_execute=True,
+            # The kernel's own start-up chatter (e.g. "running over TCP without encryption", for
+            # a kernel bound to 127.0.0.1) is not the run's business; its errors still show.
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
         )
     except papermill.PapermillExecutionError as exc:
         step.status = "failed"
