@@ -13,8 +13,8 @@ from workbench.analyze.coordination import (
     coordination_clusters,
     coordination_edges,
     coordination_graph,
-    window_pairs,
 )
+from workbench.analyze.windows import window_pairs
 
 T0 = pd.Timestamp("2024-03-01T10:00:00Z")
 COPY = "they are lying about the botlek phosgene was released and they knew it within hours share now"

@@ -19,14 +19,8 @@ import nbformat
 import pytest
 
 from workbench.case import Case
-from workbench.report.run import (
-    RunFailed,
-    RunUsageError,
-    convert,
-    read_outputs,
-    refuse_secrets,
-    run_phases,
-)
+from workbench.report.parameters import RunUsageError, convert, refuse_secrets
+from workbench.report.run import RunFailed, read_outputs, run_phases
 
 from .conftest import post
 

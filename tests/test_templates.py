@@ -15,7 +15,8 @@ import papermill
 import pytest
 
 from workbench.demo import DEMO_ENV
-from workbench.report.run import PHASES, SECRET_NAME, declared_parameters
+from workbench.report.parameters import SECRET_NAME, declared_parameters
+from workbench.report.run import PHASES
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = sorted((ROOT / "templates").glob("*.ipynb"))

