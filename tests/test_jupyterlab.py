@@ -27,6 +27,7 @@ import yaml
 from tests.widget_case import build
 
 NOTEBOOK = Path(__file__).parent / "data" / "notebooks" / "widgets.ipynb"
+PLANNING = Path(__file__).parent.parent / "templates" / "01_planning.ipynb"
 ARTIFACTS = Path(__file__).parent.parent / "test-artifacts"
 START_TIMEOUT = 90
 #: Lab settings that keep the server and page off the network and render every cell.
@@ -89,6 +90,9 @@ def lab(tmp_path_factory, browser):
     root.mkdir()
     build(root / "case", enrich=False).close()
     shutil.copy(NOTEBOOK, root / NOTEBOOK.name)
+    # A phase template as an analyst opens it: its default case_path, cases/demo, beside it.
+    shutil.copytree(root / "case", root / "cases" / "demo")
+    shutil.copy(PLANNING, root / PLANNING.name)
     port, token = free_port(), secrets.token_hex(16)
     log = top / "jupyter.log"
     command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
@@ -226,6 +230,32 @@ def test_widgets_render_and_respond_in_jupyterlab(lab, browser):
         assert not errors, errors
     except Exception:
         shot(page, "failure")
+        raise
+    finally:
+        page.close()
+
+
+def test_a_phase_template_opens_and_runs_interactively_in_jupyterlab(lab, browser):
+    page = browser.new_page(viewport={"width": 1300, "height": 1200})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        page.goto(f"{lab['url']}/lab/tree/{PLANNING.name}?token={lab['token']}", timeout=60_000)
+        page.wait_for_selector(".jp-Notebook", timeout=60_000)
+        wait_until(lambda: kernel_ready(lab, PLANNING.name), 60, "the template's kernel")
+        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=30_000)
+        dialog = page.locator(".jp-Dialog")
+        if dialog.count():
+            dialog.get_by_role("button", name="Select").click()
+        run_all(page)
+        # The last cell's intake form shows only when every cell before it ran without error.
+        page.locator(".wb-intake").wait_for(timeout=90_000)
+        assert page.locator(".jp-OutputArea-output", has_text="Traceback").count() == 0
+        assert page.locator(".jp-OutputArea-output table").count() >= 3  # the plan's tables
+        shot(page, "5-planning-template", page.locator(".wb-intake"))
+        assert not errors, errors
+    except Exception:
+        shot(page, "planning-failure")
         raise
     finally:
         page.close()
