@@ -32,6 +32,7 @@ bench: $(READY)  ## the measured targets (see benchmarks/)
 	$(BIN)/python benchmarks/geo.py
 	$(BIN)/python benchmarks/analysis.py
 	$(BIN)/python benchmarks/analysis_coordination.py
+	$(BIN)/python benchmarks/report.py
 
 clean:
 	rm -rf $(VENV) cases .pytest_cache .ruff_cache
