@@ -98,6 +98,39 @@ def _parse_map(pairs: list[str]) -> dict[str, str]:
 
 
 @app.command()
+def collect(
+    case_dir: CaseDir,
+    source: Annotated[str, typer.Argument(help="The platform to collect from: mastodon.")],
+    instance: Annotated[str, typer.Option(help="The instance's URL, e.g. https://mastodon.social.")],
+    hashtag: Annotated[str | None, typer.Option(help="A hashtag's timeline.")] = None,
+    account: Annotated[str | None, typer.Option(help="An account's statuses (user@domain).")] = None,
+    timeline: Annotated[str | None, typer.Option(help="The public or local timeline.")] = None,
+    limit: Annotated[int | None, typer.Option(help="Stop after this many statuses per query.")] = None,
+    max_wait: Annotated[float, typer.Option(help="Wait at most this many seconds for rate limits; "
+                                            "past it, stop and say when to resume.")] = 60.0,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+) -> None:
+    """Collect live posts into the case, resuming where the last run stopped. Without --hashtag,
+    --account or --timeline, collects the plan's hashtags and accounts. The token, if any, is read
+    from WORKBENCH_MASTODON_TOKEN."""
+    from workbench.collect.live import collect as run
+    from workbench.collect.live.mastodon import MastodonCollector, plan_collectors
+
+    if source != "mastodon":
+        raise typer.BadParameter("the live source offered is 'mastodon'", param_hint="SOURCE")
+    case = _open(case_dir)
+    if hashtag or account or timeline:
+        collectors = [MastodonCollector(instance, hashtag=hashtag, account=account,
+                                        timeline=timeline)]
+    else:
+        collectors = plan_collectors(case.plan, instance)
+    for collector in collectors:
+        result = run(case, collector, limit=limit, max_wait=max_wait,
+                     progress=progress and sys.stderr.isatty())
+        out.print(result.summary(), markup=False, highlight=False)
+
+
+@app.command()
 def items(
     case_dir: CaseDir,
     text: Annotated[str | None, typer.Option(help="Full-text query.")] = None,

@@ -130,11 +130,13 @@ class Importer:
         self.progress = progress
         self.author_columns = [column.name for column in self.db["authors"].columns]
 
-    def run(self, path: Path, payload: Payload, result: ImportResult) -> ImportResult:
+    def run(self, path: Path, payload: Payload, result: ImportResult, *, source: str | None = None,
+            collector: str | None = None) -> ImportResult:
+        """Map and write the payload; a live collector names its own ``source`` and ``collector``."""
         self.collected_at = now_text()
         given = {
-            "source": f"file:{path.name}",
-            "collector": f"import:{self.fmt.name}",
+            "source": source or f"file:{path.name}",
+            "collector": collector or f"import:{self.fmt.name}",
             "collector_version": f"{workbench.__version__}/{self.fmt.version}",
             "collected_at": self.collected_at,
             "run_id": result.run_id,

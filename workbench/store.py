@@ -218,6 +218,17 @@ def m004_annotations(db: sqlite_utils.Database) -> None:
     db["notes"].create_index(["uid"])
 
 
+@migrations()
+def m005_cursors(db: sqlite_utils.Database) -> None:
+    """Where each live collection stands (``cursors``): one row per source and query, so an
+    interrupted or repeated collection resumes with no duplicate and no gap."""
+    text, integer = str, int
+    db["cursors"].create(
+        {"source": text, "query": text, "state": text, "updated_at": text, "run_id": integer},
+        pk=("source", "query"),
+    )
+
+
 def connect(path: Path) -> sqlite_utils.Database:
     """Open (creating if need be) a case database, migrated to the current schema."""
     try:

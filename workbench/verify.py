@@ -142,7 +142,7 @@ def expected_files(entries: list[dict]) -> dict[str, set[str]]:
         detail, action = entry["detail"], entry["action"]
         if not isinstance(detail, dict):
             continue
-        if action == "import.started" and detail.get("raw"):
+        if action in ("import.started", "collect.page") and detail.get("raw"):
             present["raw"].add(detail["raw"])
         elif action == "media.stored":
             present["media"].add(detail["sha256"])
