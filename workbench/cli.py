@@ -100,30 +100,51 @@ def _parse_map(pairs: list[str]) -> dict[str, str]:
 @app.command()
 def collect(
     case_dir: CaseDir,
-    source: Annotated[str, typer.Argument(help="The platform to collect from: mastodon.")],
-    instance: Annotated[str, typer.Option(help="The instance's URL, e.g. https://mastodon.social.")],
+    source: Annotated[str, typer.Argument(help="The platform to collect from: mastodon or bluesky.")],
+    instance: Annotated[str | None, typer.Option(help="Mastodon: the instance's URL, e.g. "
+                                                 "https://mastodon.social.")] = None,
     hashtag: Annotated[str | None, typer.Option(help="A hashtag's timeline.")] = None,
     account: Annotated[str | None, typer.Option(help="An account's statuses (user@domain).")] = None,
     timeline: Annotated[str | None, typer.Option(help="The public or local timeline.")] = None,
+    query: Annotated[str | None, typer.Option(help="Bluesky: a search (searchPosts).")] = None,
+    author: Annotated[str | None, typer.Option(help="Bluesky: an author's feed (handle).")] = None,
+    thread: Annotated[str | None, typer.Option(help="Bluesky: a thread (the post's at:// uri).")] = None,
+    base_url: Annotated[str | None, typer.Option(help="Bluesky: the service's URL (default: "
+                                                 "bsky.social with a login, else the public "
+                                                 "AppView).")] = None,
     limit: Annotated[int | None, typer.Option(help="Stop after this many statuses per query.")] = None,
     max_wait: Annotated[float, typer.Option(help="Wait at most this many seconds for rate limits; "
                                             "past it, stop and say when to resume.")] = 60.0,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
 ) -> None:
     """Collect live posts into the case, resuming where the last run stopped. Without --hashtag,
-    --account or --timeline, collects the plan's hashtags and accounts. The token, if any, is read
-    from WORKBENCH_MASTODON_TOKEN."""
+    --account or --timeline (Mastodon) or --query, --author or --thread (Bluesky), collects the
+    plan's hashtags, keywords and accounts. Secrets come from the environment only:
+    WORKBENCH_MASTODON_TOKEN; WORKBENCH_BLUESKY_HANDLE and WORKBENCH_BLUESKY_APP_PASSWORD."""
     from workbench.collect.live import collect as run
-    from workbench.collect.live.mastodon import MastodonCollector, plan_collectors
 
-    if source != "mastodon":
-        raise typer.BadParameter("the live source offered is 'mastodon'", param_hint="SOURCE")
     case = _open(case_dir)
-    if hashtag or account or timeline:
-        collectors = [MastodonCollector(instance, hashtag=hashtag, account=account,
-                                        timeline=timeline)]
+    if source == "mastodon":
+        from workbench.collect.live.mastodon import MastodonCollector, plan_collectors
+
+        if not instance:
+            raise typer.BadParameter("mastodon needs --instance", param_hint="--instance")
+        if hashtag or account or timeline:
+            collectors = [MastodonCollector(instance, hashtag=hashtag, account=account,
+                                            timeline=timeline)]
+        else:
+            collectors = plan_collectors(case.plan, instance)
+    elif source == "bluesky":
+        from workbench.collect.live import bluesky
+
+        if query or author or thread:
+            collectors = [bluesky.BlueskyCollector(query=query, author=author, thread=thread,
+                                                   base_url=base_url)]
+        else:
+            collectors = bluesky.plan_collectors(case.plan, base_url=base_url)
     else:
-        collectors = plan_collectors(case.plan, instance)
+        raise typer.BadParameter("the live sources offered are 'mastodon' and 'bluesky'",
+                                 param_hint="SOURCE")
     for collector in collectors:
         result = run(case, collector, limit=limit, max_wait=max_wait,
                      progress=progress and sys.stderr.isatty())

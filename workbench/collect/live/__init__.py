@@ -10,13 +10,19 @@ When the bottom is reached (no next page, or past the plan's ``since``) the swee
 later runs page up from ``newest`` (``min_id``), which Mastodon answers oldest chunk first, so
 nothing between two runs is missed. The cursor moves only after a page's items are written: an
 interruption repeats at most that page, and its items are recognised as duplicates.
+
+A platform whose cursor only pages older (Bluesky's opaque XRPC ``cursor``; the collector says
+``pages_up = False``) gets newer posts by reading again from the top, paging down until a page
+holds the newest id already seen (or reaches back past its time). That sweep keeps its own place
+(``refresh``) and moves ``newest`` only when it has joined up with what was collected, so an
+interruption during it leaves no gap either.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -62,6 +68,8 @@ class Page:
     oldest_at: str | None = None  # created_at of the page's oldest status
     newest_id: str | None = None
     wait: float = 0.0  # seconds to wait before the next request (the rate-limit headers say so)
+    newest_at: str | None = None  # time of the page's newest post (platforms that page only older)
+    ids: tuple[str, ...] = field(default_factory=tuple)  # the page's post ids, in order
 
 
 class Collector(Protocol):
@@ -156,10 +164,14 @@ class _Run:
         self.bar = None
 
     def go(self) -> None:
-        if not self.state.get("complete"):
+        was_complete = bool(self.state.get("complete"))
+        if not was_complete:
             self._page_down()
         if self.state.get("complete") and not self._stopped():
-            self._page_up()
+            if getattr(self.collector, "pages_up", True):
+                self._page_up()
+            elif was_complete:  # a sweep just finished has read the top already
+                self._refresh_from_top()
 
     def _stopped(self) -> bool:
         if self.result.stopped:
@@ -176,6 +188,8 @@ class _Run:
                 return
             if self.state.get("newest") is None and page.newest_id:
                 self.state["newest"] = page.newest_id
+                if page.newest_at:
+                    self.state["newest_at"] = page.newest_at
             self.state["older"] = page.older
             past_since = bool(self.since and page.oldest_at and page.oldest_at[:10] < self.since)
             if page.count == 0 or page.older is None or past_since:
@@ -195,6 +209,30 @@ class _Run:
                 return
             self.state["newest"] = page.newer or page.newest_id or newest  # Link rel="prev"
             self._store(page)
+
+    def _refresh_from_top(self) -> None:
+        """Newer posts where the cursor pages only older: down from the top to the newest seen."""
+        while not self._stopped():
+            refresh = self.state.get("refresh")
+            page = self._fetch(older=refresh["older"] if refresh else None)
+            if page is None:
+                return
+            if refresh is None:
+                refresh = {"newest": page.newest_id, "newest_at": page.newest_at}
+            newest, newest_at = self.state.get("newest"), self.state.get("newest_at")
+            joined = (page.count == 0 or page.older is None or (newest is not None and newest in page.ids)
+                      or bool(newest_at and page.oldest_at and page.oldest_at < newest_at))
+            if joined:
+                self.state.pop("refresh", None)
+                if refresh.get("newest"):
+                    self.state["newest"] = refresh["newest"]
+                if refresh.get("newest_at"):
+                    self.state["newest_at"] = refresh["newest_at"]
+            else:
+                self.state["refresh"] = {**refresh, "older": page.older}
+            self._store(page)
+            if joined:
+                return
 
     def _fetch(self, **where) -> Page | None:
         """A page, waiting out rate limits up to the maximum; None when the run must stop."""
