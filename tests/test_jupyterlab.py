@@ -240,10 +240,13 @@ def test_a_phase_template_opens_and_runs_interactively_in_jupyterlab(lab, browse
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     try:
-        page.goto(f"{lab['url']}/lab/tree/{PLANNING.name}?token={lab['token']}", timeout=60_000)
+        # A workspace of its own: the other test's notebook stays open in the default one.
+        page.goto(f"{lab['url']}/lab/workspaces/planning/tree/{PLANNING.name}?token={lab['token']}",
+                  timeout=60_000)
         page.wait_for_selector(".jp-Notebook", timeout=60_000)
         wait_until(lambda: kernel_ready(lab, PLANNING.name), 60, "the template's kernel")
-        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=30_000)
+        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle'] >> visible=true",
+                               timeout=30_000)
         dialog = page.locator(".jp-Dialog")
         if dialog.count():
             dialog.get_by_role("button", name="Select").click()

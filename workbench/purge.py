@@ -9,6 +9,7 @@ says what, when, why, how many and which hashes, so ``verify`` passes afterwards
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -111,6 +112,7 @@ def _remove_items(case: Case, targets: list[str], result: PurgeResult,
             db.execute(f"DELETE FROM {derived} WHERE uid IN ({marks})", chunk)
         db.execute(f"DELETE FROM items WHERE uid IN ({marks})", chunk)
     changes.extend(audit.Change("items", uid, "remove", None) for uid in targets)
+    _forget_in_alerts(db, set(targets))
     result.items = len(targets)
     for sha, spans in by_payload.items():
         kept = list(db.query("SELECT * FROM items WHERE raw_sha256 = ?", [sha]))
@@ -175,3 +177,18 @@ def _scrub(db) -> None:
     db.execute("INSERT INTO items_fts(items_fts) VALUES ('optimize')")
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
+
+def _forget_in_alerts(db, purged: set[str]) -> None:
+    """Alerts name the items that raised them: purged items are taken out of those lists (an
+    alert left naming no item goes too). Alerts keep no post text of their own."""
+    if "alerts" not in db.table_names():
+        return
+    for alert_id, uids in db.execute("SELECT id, uids FROM alerts").fetchall():
+        named = json.loads(uids or "[]")
+        kept = [uid for uid in named if uid not in purged]
+        if len(kept) == len(named):
+            continue
+        if kept:
+            db.execute("UPDATE alerts SET uids = ? WHERE id = ?", [json.dumps(kept), alert_id])
+        else:
+            db.execute("DELETE FROM alerts WHERE id = ?", [alert_id])

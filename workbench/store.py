@@ -229,6 +229,18 @@ def m005_cursors(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m006_alerts(db: sqlite_utils.Database) -> None:
+    """What ``workbench watch`` noticed (``alerts``): a watch-term hit or a burst, when, on which
+    items and in which round of the watch."""
+    text, integer = str, int
+    db["alerts"].create(
+        {"id": integer, "at": text, "kind": text, "detail": text, "uids": text, "round": integer},
+        pk="id",
+    )
+    db["alerts"].create_index(["kind"])
+
+
 def connect(path: Path) -> sqlite_utils.Database:
     """Open (creating if need be) a case database, migrated to the current schema."""
     try:

@@ -23,6 +23,7 @@ BUILTIN_MODULES = (
     "workbench.collect.activitypub",
     "workbench.collect.reddit",
     "workbench.collect.bluesky",
+    "workbench.collect.feeds",
     "workbench.collect.generic",
 )
 _loaded = False

@@ -1,0 +1,57 @@
+"""The live sources by name, and their collectors built from the options a user gives (the
+``collect`` and ``watch`` commands): one place that knows which options each source takes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from workbench.collect.live import CollectError
+
+if TYPE_CHECKING:
+    from workbench.case import Case
+
+SOURCES = ("mastodon", "bluesky", "reddit", "feed")
+
+
+def build_collectors(case: Case, source: str, **options: Any) -> list:
+    """The collectors for ``source`` with the query options given (None: not given); with none,
+    the plan's hashtags, keywords and accounts, where the source can search by them."""
+    given = {k: v for k, v in options.items() if v not in (None, [], ())}
+    if source == "mastodon":
+        from workbench.collect.live.mastodon import MastodonCollector, plan_collectors
+
+        instance = given.get("instance")
+        if not instance:
+            raise CollectError("mastodon needs --instance", hint="e.g. --instance https://mastodon.social")
+        query = {k: given.get(k) for k in ("hashtag", "account", "timeline")}
+        if any(query.values()):
+            return [MastodonCollector(instance, **query)]
+        return plan_collectors(case.plan, instance)
+    if source == "bluesky":
+        from workbench.collect.live import bluesky
+
+        query = {k: given.get(k) for k in ("query", "author", "thread")}
+        if any(query.values()):
+            return [bluesky.BlueskyCollector(**query, base_url=given.get("base_url"))]
+        return bluesky.plan_collectors(case.plan, base_url=given.get("base_url"))
+    if source == "reddit":
+        from workbench.collect.live.reddit import reddit_collectors
+
+        return reddit_collectors(case.plan, subreddit=given.get("subreddit"),
+                                 search=given.get("search"), submission=given.get("submission"),
+                                 listing=given.get("listing") or "new")
+    if source == "feed":
+        from workbench.collect.live.feeds import feed_collectors
+
+        return feed_collectors(case.plan, urls=given.get("url"), articles=bool(given.get("articles")))
+    raise CollectError(f"no live source {source!r}", hint=f"the live sources are {', '.join(SOURCES)}")
+
+
+def run_collector(case: Case, collector: Any, **run: Any):
+    """Collect with one collector (a feed also fetches its new entries' articles when asked)."""
+    from workbench.collect.live import collect
+    from workbench.collect.live.feeds import FeedCollector, collect_feed
+
+    if isinstance(collector, FeedCollector):
+        return collect_feed(case, collector, **run)
+    return collect(case, collector, **run)
