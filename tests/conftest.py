@@ -85,3 +85,14 @@ def browser():
         chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def instance():
+    """A Mastodon instance replayed on 127.0.0.1 holding 12 statuses (tests/mastodon_server.py)."""
+    from tests.mastodon_server import Instance, status
+
+    server = Instance([status(n) for n in range(12, 0, -1)])
+    yield server
+    server.server.shutdown()
+    server.server.server_close()

@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tests.test_collect_live_mastodon import BASE_ID, HOST, Instance, status
+from tests.mastodon_server import BASE_ID, HOST, status
 from workbench.collect.live.mastodon import MastodonCollector
 from workbench.collect.watch import BurstRule, alerts, parse_every, watch, watch_command
 from workbench.enrich.watch import WatchTerm
@@ -21,14 +21,6 @@ pytest.importorskip("mastodon")
 
 # one post a minute, then a flurry: minute-wide bins, a short baseline
 RULE = BurstRule(freq="1min", baseline=10, k=4.0, min_count=5)
-
-
-@pytest.fixture
-def instance():
-    server = Instance([status(n) for n in range(12, 0, -1)])
-    yield server
-    server.server.shutdown()
-    server.server.server_close()
 
 
 class Hook:
