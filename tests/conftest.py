@@ -96,3 +96,20 @@ def instance():
     yield server
     server.server.shutdown()
     server.server.server_close()
+
+
+def refuse_network(page, allowed: tuple[str, ...] = ("file://",)) -> list[str]:
+    """Let ``page`` load only URLs starting with ``allowed``; returns the list the refused URLs
+    are added to as the page asks for them."""
+    refused: list[str] = []
+
+    def route(request_route):
+        url = request_route.request.url
+        if url.startswith(allowed):
+            request_route.continue_()
+        else:
+            refused.append(url)
+            request_route.abort()
+
+    page.route("**/*", route)
+    return refused

@@ -21,6 +21,7 @@ import pytest
 from folium.plugins import Fullscreen
 from PIL import Image
 
+from tests.conftest import refuse_network
 from workbench.errors import WorkbenchError
 from workbench.geo import elements, webassets
 from workbench.geo.frame import located, safe_url
@@ -370,18 +371,8 @@ def test_geojson_excerpts_long_text():
 def open_offline(browser, path: Path):
     """Open a saved map with every request but file:// refused; returns (page, refused URLs, errors)."""
     page = browser.new_page(viewport={"width": 1000, "height": 700})
-    refused: list[str] = []
+    refused = refuse_network(page)
     errors: list[str] = []
-
-    def route(request_route):
-        url = request_route.request.url
-        if url.startswith("file://"):
-            request_route.continue_()
-        else:
-            refused.append(url)
-            request_route.abort()
-
-    page.route("**/*", route)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(path.as_uri())
     page.evaluate("WorkbenchMap.settled()")

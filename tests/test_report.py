@@ -11,6 +11,7 @@ from datetime import date
 
 import pytest
 
+from tests.conftest import refuse_network
 from workbench.case import Case
 from workbench.errors import WorkbenchError
 from workbench.report.pseudonym import Pseudonymiser
@@ -115,17 +116,8 @@ def test_figures_are_inline_sanitised_svg(small):
 def test_report_opens_offline_in_a_real_browser_and_runs_nothing_of_the_posts(small, browser, tmp_path):
     result = render_report(small)
     page = browser.new_page(viewport={"width": 1100, "height": 900})
-    errors, refused, blocked = [], [], []
-
-    def route(request_route):
-        url = request_route.request.url
-        if url.startswith(("file://", "about:", "data:")):
-            request_route.continue_()
-        else:
-            refused.append(url)
-            request_route.abort()
-
-    page.route("**/*", route)
+    errors, blocked = [], []
+    refused = refuse_network(page, ("file://", "about:", "data:"))
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
     try:
