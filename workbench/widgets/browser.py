@@ -259,32 +259,27 @@ class ItemBrowser(w.VBox):
 
     def tag_selected(self) -> int:
         """Tag the ticked items (with the requirement and note set); audited."""
-        uids = self.selected()
-        if not uids:
-            self.status.value = message("tick the items to tag first", "error")
-            return 0
-        try:
-            count = self.case.tag(uids, self.tag_name.value, requirement=self.requirement.value,
-                                  note=self.note.value.strip() or None)
-        except WorkbenchError as exc:
-            self.status.value = error_message(exc)
-            return 0
-        self.status.value = message(f"tagged {count} item(s) {self.tag_name.value!r}", "ok")
-        self.show_page(self.page)
-        return count
+        return self._change_tags("tag", lambda uids: self.case.tag(
+            uids, self.tag_name.value, requirement=self.requirement.value,
+            note=self.note.value.strip() or None), lambda n: f"tagged {n} item(s) {self.tag_name.value!r}")
 
     def untag_selected(self) -> int:
         """Remove the tag from the ticked items; audited."""
+        return self._change_tags("untag", lambda uids: self.case.untag(uids, self.tag_name.value),
+                                 lambda n: f"untagged {n} item(s)")
+
+    def _change_tags(self, verb: str, change, done) -> int:
+        """Apply ``change`` to the ticked uids, saying how it went (``done`` words the count)."""
         uids = self.selected()
         if not uids:
-            self.status.value = message("tick the items to untag first", "error")
+            self.status.value = message(f"tick the items to {verb} first", "error")
             return 0
         try:
-            count = self.case.untag(uids, self.tag_name.value)
+            count = change(uids)
         except WorkbenchError as exc:
             self.status.value = error_message(exc)
             return 0
-        self.status.value = message(f"untagged {count} item(s)", "ok")
+        self.status.value = message(done(count), "ok")
         self.show_page(self.page)
         return count
 
