@@ -7,28 +7,16 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
-from typer.core import TyperCommand, TyperOption
 
+from workbench import cli_live, cli_phases
+from workbench.cli_common import CaseDir, case_at, err, out
 from workbench.errors import CaseError, PlanError, WorkbenchError
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
     help="SOCMINT workbench: plan a case, import and collect posts, keep the evidence.",
 )
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
-
-CaseDir = Annotated[Path, typer.Argument(help="The case folder, e.g. cases/my-case.")]
-
-
-def _open(path: Path):
-    from workbench.case import Case
-
-    return Case.open(path)
-
-
 @app.command()
 def new(
     case_dir: CaseDir,
@@ -72,7 +60,7 @@ def import_(
 ) -> None:
     """Import exported files into the case: stored as received, mapped, audited."""
     column_map = _parse_map(map_ or [])
-    case = _open(case_dir)
+    case = case_at(case_dir)
     read_any = False
     for path in paths:
         try:
@@ -97,91 +85,6 @@ def _parse_map(pairs: list[str]) -> dict[str, str]:
     return mapping
 
 
-# The query options of the live sources, shared by `collect` and `watch`.
-Instance = Annotated[str | None, typer.Option(help="Mastodon: the instance's URL, e.g. "
-                                              "https://mastodon.social.")]
-Hashtag = Annotated[str | None, typer.Option(help="Mastodon: a hashtag's timeline.")]
-Account = Annotated[str | None, typer.Option(help="Mastodon: an account's statuses (user@domain).")]
-Timeline = Annotated[str | None, typer.Option(help="Mastodon: the public or local timeline.")]
-Query = Annotated[str | None, typer.Option(help="Bluesky: a search (searchPosts).")]
-Author = Annotated[str | None, typer.Option(help="Bluesky: an author's feed (handle).")]
-Thread = Annotated[str | None, typer.Option(help="Bluesky: a thread (the post's at:// uri).")]
-BaseUrl = Annotated[str | None, typer.Option(help="Bluesky: the service's URL (default: bsky.social "
-                                             "with a login, else the public AppView).")]
-Subreddit = Annotated[str | None, typer.Option(help="Reddit: a subreddit's listing (or where to "
-                                               "--search).")]
-Search = Annotated[str | None, typer.Option(help="Reddit: a search (in --subreddit, or all).")]
-Submission = Annotated[str | None, typer.Option(help="Reddit: a submission and its comments (id).")]
-Listing = Annotated[str, typer.Option(help="Reddit: new or top.")]
-Url = Annotated[list[str] | None, typer.Option("--url", help="Feed: an RSS or Atom feed's URL "
-                                               "(repeatable).")]
-Articles = Annotated[bool, typer.Option(help="Feed: also fetch each new entry's page and extract "
-                                        "its text.")]
-MaxWait = Annotated[float, typer.Option(help="Wait at most this many seconds for rate limits; past "
-                                        "it, stop and say when to resume.")]
-SOURCE_HELP = "The live source: mastodon, bluesky, reddit or feed."
-
-
-@app.command()
-def collect(
-    case_dir: CaseDir,
-    source: Annotated[str, typer.Argument(help=SOURCE_HELP)],
-    instance: Instance = None, hashtag: Hashtag = None, account: Account = None,
-    timeline: Timeline = None, query: Query = None, author: Author = None, thread: Thread = None,
-    base_url: BaseUrl = None, subreddit: Subreddit = None, search: Search = None,
-    submission: Submission = None, listing: Listing = "new", url: Url = None,
-    articles: Articles = False,
-    limit: Annotated[int | None, typer.Option(help="Stop after this many posts per query.")] = None,
-    max_wait: MaxWait = 60.0,
-    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
-) -> None:
-    """Collect live posts into the case, resuming where the last run stopped. With no query
-    option, collects the plan's hashtags, keywords and accounts. Secrets come from the environment
-    only: WORKBENCH_MASTODON_TOKEN; WORKBENCH_BLUESKY_HANDLE and WORKBENCH_BLUESKY_APP_PASSWORD;
-    WORKBENCH_REDDIT_CLIENT_ID, WORKBENCH_REDDIT_CLIENT_SECRET and WORKBENCH_REDDIT_USER_AGENT."""
-    from workbench.collect.live.sources import build_collectors, run_collector
-
-    case = _open(case_dir)
-    collectors = build_collectors(
-        case, source, instance=instance, hashtag=hashtag, account=account, timeline=timeline,
-        query=query, author=author, thread=thread, base_url=base_url, subreddit=subreddit,
-        search=search, submission=submission, listing=listing, url=url, articles=articles)
-    for collector in collectors:
-        result = run_collector(case, collector, limit=limit, max_wait=max_wait,
-                               progress=progress and sys.stderr.isatty())
-        out.print(result.summary(), markup=False, highlight=False)
-
-
-@app.command()
-def watch(
-    case_dir: CaseDir,
-    source: Annotated[str, typer.Argument(help=SOURCE_HELP)],
-    every: Annotated[str, typer.Option(help="How often: 30s, 15m, 1h, ...")] = "15m",
-    rounds: Annotated[int | None, typer.Option(help="Stop after this many rounds.")] = None,
-    webhook: Annotated[str | None, typer.Option(help="POST each alert as JSON here (or set "
-                                                "WORKBENCH_WATCH_WEBHOOK).")] = None,
-    instance: Instance = None, hashtag: Hashtag = None, account: Account = None,
-    timeline: Timeline = None, query: Query = None, author: Author = None, thread: Thread = None,
-    base_url: BaseUrl = None, subreddit: Subreddit = None, search: Search = None,
-    submission: Submission = None, listing: Listing = "new", url: Url = None,
-    max_wait: MaxWait = 60.0,
-    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
-) -> None:
-    """Collect again and again, and after each round record alerts (watch-term hits, bursts) in
-    the case. Ctrl-C stops; running it again resumes with nothing missed."""
-    from workbench.collect.live.sources import build_collectors
-    from workbench.collect.watch import watch_command
-
-    case = _open(case_dir)
-    options = dict(instance=instance, hashtag=hashtag, account=account, timeline=timeline,
-                   query=query, author=author, thread=thread, base_url=base_url,
-                   subreddit=subreddit, search=search, submission=submission, listing=listing,
-                   url=url)
-    build_collectors(case, source, **options)  # a usage error shows before the first round
-    watch_command(case, lambda: build_collectors(case, source, **options), every, rounds, webhook,
-                  progress=progress and sys.stderr.isatty())
-
-
 @app.command()
 def items(
     case_dir: CaseDir,
@@ -202,7 +105,7 @@ def items(
     """List the case's items, filtered."""
     if format not in ("table", "csv", "jsonl"):
         raise typer.BadParameter("choose table, csv or jsonl", param_hint="--format")
-    df = _open(case_dir).items(text=text, platform=platform, since=since, until=until,
+    df = case_at(case_dir).items(text=text, platform=platform, since=since, until=until,
                                author=author, language=language, sentiment=sentiment,
                                min_risk=min_risk, entity=entity, limit=limit)
     if format == "table":
@@ -235,7 +138,7 @@ def enrich(
 
     from workbench.enrich import enrich as run
 
-    case = _open(case_dir)
+    case = case_at(case_dir)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         result = run(case, n_process=processes, scheduler=scheduler, ner=ner,
@@ -258,7 +161,7 @@ def locate(
 ) -> None:
     """Find where items are from and which places they name: geotags, place boxes, photos' EXIF,
     coordinates and place names in the text, profile locations."""
-    case = _open(case_dir)
+    case = case_at(case_dir)
     service = None
     if online:
         if online != "nominatim":
@@ -286,7 +189,7 @@ def map_(
     """Write a map of the located items: an HTML file that opens with no network."""
     from workbench.geo.maps import map_items, save_map
 
-    case = _open(case_dir)
+    case = case_at(case_dir)
     df = case.located_items(every_place=every_place)
     if df.empty:
         raise WorkbenchError("no item has a location yet", hint=f"run: workbench locate {case_dir}")
@@ -309,7 +212,7 @@ def entities(
         raise typer.BadParameter("choose table, csv or jsonl", param_hint="--format")
     from workbench.enrich.resolve import resolve
 
-    df = resolve(_open(case_dir).entities(label=label)).head(top)
+    df = resolve(case_at(case_dir).entities(label=label)).head(top)
     if format == "table":
         table = Table("label", "value", "items", "mentions", "variants")
         for row in df.itertuples():
@@ -340,7 +243,7 @@ def terms(
     from workbench.enrich.watchfile import load_terms
     from workbench.enrich.watchlist import add_terms, remove_terms, stored_terms
 
-    case = _open(case_dir)
+    case = case_at(case_dir)
     new = [t for path in add or [] for t in load_terms(path)]
     try:
         new += [WatchTerm(term=t, kind=kind, category=category, weight=weight) for t in term or []]
@@ -361,7 +264,7 @@ def terms(
 @app.command()
 def verify(case_dir: CaseDir) -> None:
     """Recompute every hash; exit 1 naming what was altered or removed."""
-    report = _open(case_dir).verify()
+    report = case_at(case_dir).verify()
     for line in report.lines():
         (out if not line.startswith("PROBLEM") else err).print(line, markup=False,
                                                                 highlight=False)
@@ -379,7 +282,7 @@ def purge(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Destroy items with their raw payloads and media, and record the destruction."""
-    case = _open(case_dir)
+    case = case_at(case_dir)
     if not yes:
         if not sys.stdin.isatty():
             raise typer.BadParameter("purge destroys evidence: confirm with --yes",
@@ -405,7 +308,7 @@ def export(
     """Export a table of the case."""
     from workbench.export import export as export_table
 
-    rows = export_table(_open(case_dir), what, format, output)
+    rows = export_table(case_at(case_dir), what, format, output)
     unit = {"network": "edges of the network", "coordination": "coordinated account pairs"}
     out.print(f"wrote {rows} {unit.get(what, what)} to {output}")
 
@@ -421,106 +324,11 @@ def formats() -> None:
     out.print(table)
 
 
-class _PairOption(TyperOption):
-    """An option taking a name and a value, as papermill's ``-p NAME VALUE`` does (Typer's list
-    options hold single values only)."""
-
-    def process_value(self, ctx, value):
-        return [(str(name), str(text)) for name, text in value or ()]
-
-
-class _RunCommand(TyperCommand):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for param in self.params:
-            if param.name == "parameter":
-                param.__class__ = _PairOption
-                param.nargs = 2
-
-
-@app.command(cls=_RunCommand)
-def run(
-    case_dir: CaseDir,
-    phase: Annotated[list[str] | None, typer.Option(help="Run only this phase: planning, "
-                                                    "collection, analysis or reporting "
-                                                    "(repeat for more; they run in that "
-                                                    "order). Default: all.")] = None,
-    parameter: Annotated[list[str] | None, typer.Option(
-        "--parameter", "-p", metavar="NAME VALUE",
-        help="A template parameter, e.g. -p top_n 30 (repeat for more; lists and mappings "
-        "as YAML or JSON); see templates/README.md.")] = None,
-    progress: Annotated[bool, typer.Option(help="Show a progress bar per phase.")] = True,
-    kernel: Annotated[str | None, typer.Option(help="The Jupyter kernel to run them with "
-                                               "(default: the templates' own, python3).")] = None,
-) -> None:
-    """Run the phase templates (papermill) into DIR/runs/<UTC time>/ and record the run in the
-    audit log; exit 1 naming the notebook and cell when a cell fails."""
-    from workbench.report.parameters import RunUsageError
-    from workbench.report.run import run_phases
-
-    try:
-        result = run_phases(case_dir, phase or None, dict(parameter or []),
-                            progress=progress and sys.stderr.isatty(), kernel_name=kernel)
-    except RunUsageError as exc:
-        err.print(f"error: {exc}", markup=False, highlight=False)
-        raise typer.Exit(2) from None
-    except KeyboardInterrupt:
-        err.print("interrupted: the partial notebook is kept in the run folder", markup=False)
-        raise typer.Exit(130) from None
-    _print_run(result)
-
-
-def _print_run(result) -> None:
-    out.print(result.summary(), markup=False, highlight=False)
-    out.print(f"run folder: {result.run_dir}", markup=False, highlight=False)
-    if result.report is not None:
-        out.print(f"report (opens offline): {result.report}", markup=False, highlight=False)
-
-
-@app.command()
-def demo(
-    case_dir: Annotated[Path, typer.Argument(help="Where to build the demo case.")] = Path(
-        "cases/demo"),
-    posts: Annotated[int, typer.Option(help="How many posts to generate.")] = 5000,
-    seed: Annotated[int, typer.Option(help="Random seed (same seed, same data).")] = 7,
-    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
-    phases: Annotated[bool, typer.Option(help="Then run the four phase templates (planning, "
-                                         "collection, analysis, reporting).")] = True,
-) -> None:
-    """Build the demo case: generate exports in the platforms' formats, import, enrich and
-    locate them, map them, then run the phase templates and print the report's path."""
-    import warnings
-
-    from workbench.demo import build_demo
-    from workbench.enrich.pipeline import MissingModelWarning
-
-    show = progress and sys.stderr.isatty()
-    case, results = build_demo(case_dir, posts=posts, seed=seed, progress=show)
-    for result in results:
-        out.print(result.summary(), markup=False, highlight=False)
-    with warnings.catch_warnings():
-        # The demo works without a trained pipeline; `workbench enrich` says how to add one.
-        warnings.simplefilter("ignore", MissingModelWarning)
-        enriched = case.enrich(progress=show)
-    out.print(f"enriched: {enriched}", markup=False, highlight=False)
-    out.print(f"located: {case.locate(progress=show)}", markup=False, highlight=False)
-    from workbench.demo.evidence import tag_demo_evidence
-
-    out.print(f"tagged as evidence: {tag_demo_evidence(case)} items (as an analyst would)")
-    from workbench.geo.maps import map_items, save_map
-
-    saved = save_map(map_items(case.located_items(), layers_by="place_method"),
-                     case.path / "reports" / "map.html")
-    report = case.verify()
-    out.print(report.lines()[-1])
-    out.print(f"demo case ready: {case.path.resolve()}")
-    out.print(f"map (opens offline): {saved.resolve()}")
-    out.print(f"try: workbench items {case_dir} --text evacuation --limit 10")
-    out.print(f"     workbench entities {case_dir} --label HASHTAG")
-    if phases:
-        from workbench.report.run import run_phases
-
-        _print_run(run_phases(case, progress=show))
+# The verbs of the live sources and of the phase runs, defined in their own modules.
+app.command()(cli_live.collect)
+app.command()(cli_live.watch)
+app.command(cls=cli_phases.RunCommand)(cli_phases.run)
+app.command()(cli_phases.demo)
 
 
 def main() -> None:
@@ -534,6 +342,10 @@ def main() -> None:
         err.print(f"error: {exc}", markup=False, highlight=False)
         sys.exit(1)
 
+
+# The verbs of the live sources and of the phase runs live in their own modules, which add them
+# to `app` when imported (after everything they use from here is defined).
+from workbench import cli_live, cli_phases  # noqa: E402, F401
 
 if __name__ == "__main__":
     main()

@@ -1,0 +1,93 @@
+"""The ``collect`` and ``watch`` verbs of the ``workbench`` command: live sources and their query
+options (registered by :mod:`workbench.cli`)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from workbench.cli_common import CaseDir, case_at, out
+
+# The query options of the live sources, shared by `collect` and `watch`.
+Instance = Annotated[str | None, typer.Option(help="Mastodon: the instance's URL, e.g. "
+                                              "https://mastodon.social.")]
+Hashtag = Annotated[str | None, typer.Option(help="Mastodon: a hashtag's timeline.")]
+Account = Annotated[str | None, typer.Option(help="Mastodon: an account's statuses (user@domain).")]
+Timeline = Annotated[str | None, typer.Option(help="Mastodon: the public or local timeline.")]
+Query = Annotated[str | None, typer.Option(help="Bluesky: a search (searchPosts).")]
+Author = Annotated[str | None, typer.Option(help="Bluesky: an author's feed (handle).")]
+Thread = Annotated[str | None, typer.Option(help="Bluesky: a thread (the post's at:// uri).")]
+BaseUrl = Annotated[str | None, typer.Option(help="Bluesky: the service's URL (default: bsky.social "
+                                             "with a login, else the public AppView).")]
+Subreddit = Annotated[str | None, typer.Option(help="Reddit: a subreddit's listing (or where to "
+                                               "--search).")]
+Search = Annotated[str | None, typer.Option(help="Reddit: a search (in --subreddit, or all).")]
+Submission = Annotated[str | None, typer.Option(help="Reddit: a submission and its comments (id).")]
+Listing = Annotated[str, typer.Option(help="Reddit: new or top.")]
+Url = Annotated[list[str] | None, typer.Option("--url", help="Feed: an RSS or Atom feed's URL "
+                                               "(repeatable).")]
+Articles = Annotated[bool, typer.Option(help="Feed: also fetch each new entry's page and extract "
+                                        "its text.")]
+MaxWait = Annotated[float, typer.Option(help="Wait at most this many seconds for rate limits; past "
+                                        "it, stop and say when to resume.")]
+SOURCE_HELP = "The live source: mastodon, bluesky, reddit or feed."
+
+
+def collect(
+    case_dir: CaseDir,
+    source: Annotated[str, typer.Argument(help=SOURCE_HELP)],
+    instance: Instance = None, hashtag: Hashtag = None, account: Account = None,
+    timeline: Timeline = None, query: Query = None, author: Author = None, thread: Thread = None,
+    base_url: BaseUrl = None, subreddit: Subreddit = None, search: Search = None,
+    submission: Submission = None, listing: Listing = "new", url: Url = None,
+    articles: Articles = False,
+    limit: Annotated[int | None, typer.Option(help="Stop after this many posts per query.")] = None,
+    max_wait: MaxWait = 60.0,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+) -> None:
+    """Collect live posts into the case, resuming where the last run stopped. With no query
+    option, collects the plan's hashtags, keywords and accounts. Secrets come from the environment
+    only: WORKBENCH_MASTODON_TOKEN; WORKBENCH_BLUESKY_HANDLE and WORKBENCH_BLUESKY_APP_PASSWORD;
+    WORKBENCH_REDDIT_CLIENT_ID, WORKBENCH_REDDIT_CLIENT_SECRET and WORKBENCH_REDDIT_USER_AGENT."""
+    from workbench.collect.live.sources import build_collectors, run_collector
+
+    case = case_at(case_dir)
+    collectors = build_collectors(
+        case, source, instance=instance, hashtag=hashtag, account=account, timeline=timeline,
+        query=query, author=author, thread=thread, base_url=base_url, subreddit=subreddit,
+        search=search, submission=submission, listing=listing, url=url, articles=articles)
+    for collector in collectors:
+        result = run_collector(case, collector, limit=limit, max_wait=max_wait,
+                               progress=progress and sys.stderr.isatty())
+        out.print(result.summary(), markup=False, highlight=False)
+
+
+def watch(
+    case_dir: CaseDir,
+    source: Annotated[str, typer.Argument(help=SOURCE_HELP)],
+    every: Annotated[str, typer.Option(help="How often: 30s, 15m, 1h, ...")] = "15m",
+    rounds: Annotated[int | None, typer.Option(help="Stop after this many rounds.")] = None,
+    webhook: Annotated[str | None, typer.Option(help="POST each alert as JSON here (or set "
+                                                "WORKBENCH_WATCH_WEBHOOK).")] = None,
+    instance: Instance = None, hashtag: Hashtag = None, account: Account = None,
+    timeline: Timeline = None, query: Query = None, author: Author = None, thread: Thread = None,
+    base_url: BaseUrl = None, subreddit: Subreddit = None, search: Search = None,
+    submission: Submission = None, listing: Listing = "new", url: Url = None,
+    max_wait: MaxWait = 60.0,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+) -> None:
+    """Collect again and again, and after each round record alerts (watch-term hits, bursts) in
+    the case. Ctrl-C stops; running it again resumes with nothing missed."""
+    from workbench.collect.live.sources import build_collectors
+    from workbench.collect.watch import watch_command
+
+    case = case_at(case_dir)
+    options = dict(instance=instance, hashtag=hashtag, account=account, timeline=timeline,
+                   query=query, author=author, thread=thread, base_url=base_url,
+                   subreddit=subreddit, search=search, submission=submission, listing=listing,
+                   url=url)
+    build_collectors(case, source, **options)  # a usage error shows before the first round
+    watch_command(case, lambda: build_collectors(case, source, **options), every, rounds, webhook,
+                  progress=progress and sys.stderr.isatty())
