@@ -7,8 +7,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from workbench.collect.live import load_cursor
+from workbench.collect.live import CollectError, load_cursor
 from workbench.collect.live.feeds import collect_feed, feed_collectors
+from workbench.errors import PlanError
 from workbench.evidence import sha256_bytes
 
 pytest.importorskip("feedparser")
@@ -173,6 +174,8 @@ def test_collects_a_feed_keeps_its_bytes_and_a_second_run_adds_only_new_entries(
     payloads = case.db.execute("SELECT sha256 FROM payloads WHERE kind = 'raw'").fetchall()
     [(sha,)] = payloads
     assert case.raw_store.path(sha).read_bytes() == site.sent[0]
+    [(name,)] = case.db.execute("SELECT name FROM payloads WHERE sha256 = ?", [sha]).fetchall()
+    assert name.endswith(".xml")  # named as what it is, a feed document
     assert sha256_bytes(site.sent[0]) == sha
     assert load_cursor(case, f"feed:{site.url}/feed.xml", "feed")["complete"]
 
@@ -249,3 +252,14 @@ def test_a_page_that_cannot_be_fetched_is_skipped_with_its_reason(case, site):
         "SELECT detail FROM audit WHERE action = 'collect.article_skipped'")]
     assert "404" in detail
     assert case.verify().ok
+
+
+def test_the_plan_names_the_feeds_read_when_no_url_is_given(case, site):
+    with pytest.raises(CollectError, match="list feeds in the plan"):
+        feed_collectors(case.plan)
+    case.update_plan(feeds=[f"{site.url}/feed.xml"])
+    [collector] = feed_collectors(case.plan)
+    assert collector.url == f"{site.url}/feed.xml"
+    assert collect_feed(case, collector, progress=False).imported == 2
+    with pytest.raises(PlanError, match="feeds must be http"):
+        case.update_plan(feeds=["file:///etc/passwd"])

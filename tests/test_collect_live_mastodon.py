@@ -43,6 +43,7 @@ def test_pages_through_a_hashtag_and_keeps_each_page_as_received(case, instance)
     assert case.verify().ok
     actions = [a for (a,) in case.db.execute("SELECT action FROM audit ORDER BY seq")]
     assert actions.count("collect.page") == 4 and actions[-1] == "collect.finished"
+    assert "collect.batch" in actions and "import.batch" not in actions
     state = load_cursor(case, hashtag(instance).source, "hashtag:flood")
     assert state == {"complete": True, "newest": str(BASE_ID + 12000), "older": None}
 

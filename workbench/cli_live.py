@@ -27,7 +27,7 @@ Search = Annotated[str | None, typer.Option(help="Reddit: a search (in --subredd
 Submission = Annotated[str | None, typer.Option(help="Reddit: a submission and its comments (id).")]
 Listing = Annotated[str, typer.Option(help="Reddit: new or top.")]
 Url = Annotated[list[str] | None, typer.Option("--url", help="Feed: an RSS or Atom feed's URL "
-                                               "(repeatable).")]
+                                               "(repeatable; default: the plan's feeds).")]
 Articles = Annotated[bool, typer.Option(help="Feed: also fetch each new entry's page and extract "
                                         "its text.")]
 MaxWait = Annotated[float, typer.Option(help="Wait at most this many seconds for rate limits; past "

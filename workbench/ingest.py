@@ -134,6 +134,7 @@ class Importer:
             collector: str | None = None) -> ImportResult:
         """Map and write the payload; a live collector names its own ``source`` and ``collector``."""
         self.collected_at = now_text()
+        self.batch_action = "collect.batch" if collector else "import.batch"
         given = {
             "source": source or f"file:{path.name}",
             "collector": collector or f"import:{self.fmt.name}",
@@ -166,7 +167,7 @@ class Importer:
             result.duplicates += duplicates
             result.quarantined += quarantined
             if changes or quarantined:
-                audit.append(self.db, "import.batch", {
+                audit.append(self.db, self.batch_action, {
                     "run": result.run_id, "items_added": added, "duplicates": duplicates,
                     "quarantined": quarantined,
                 }, changes)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -30,6 +31,11 @@ class CasePlan(BaseModel):
     hashtags: list[str] = Field(default_factory=list)
     accounts: list[str] = Field(default_factory=list)
     platforms: list[str] = Field(default_factory=list)
+    feeds: list[str] = Field(
+        default_factory=list,
+        description="RSS/Atom feed URLs (news, blogs, forums, channel feeds) that `workbench collect "
+        "DIR feed` and `workbench watch` read when no --url is given",
+    )
     countries: list[str] = Field(default_factory=list)
     languages: list[str] = Field(
         default_factory=list,
@@ -59,6 +65,15 @@ class CasePlan(BaseModel):
     @classmethod
     def _strip_hash(cls, values: list[str]) -> list[str]:
         return [v.lstrip("#") for v in values if v.strip("# ")]
+
+    @field_validator("feeds")
+    @classmethod
+    def _web_addresses(cls, values: list[str]) -> list[str]:
+        urls = [v.strip() for v in values if v.strip()]
+        bad = [u for u in urls if urlsplit(u).scheme not in ("http", "https") or not urlsplit(u).netloc]
+        if bad:
+            raise ValueError(f"feeds must be http(s) addresses, not {', '.join(bad)}")
+        return urls
 
     @field_validator("languages")
     @classmethod

@@ -22,11 +22,11 @@ from workbench.widgets.render import error_message, message
 FIELDS = {
     "title": "Title", "analyst": "Analyst", "requirements": "Requirements",
     "keywords": "Keywords", "hashtags": "Hashtags", "accounts": "Accounts", "platforms": "Platforms",
-    "since": "Since", "until": "Until", "legal_basis": "Legal basis",
+    "feeds": "Feeds", "since": "Since", "until": "Until", "legal_basis": "Legal basis",
     "retention_until": "Retain until", "handling": "Handling",
 }
 #: Fields typed as lists: requirements one per line, the others one per line or comma separated.
-LIST_FIELDS = ("requirements", "keywords", "hashtags", "accounts", "platforms")
+LIST_FIELDS = ("requirements", "keywords", "hashtags", "accounts", "platforms", "feeds")
 OPTIONAL = ("analyst", "since", "until")
 DATE_HINT = "YYYY-MM-DD"
 

@@ -80,6 +80,8 @@ class Collector(Protocol):
     format: str  # the file format that maps its pages
     collector: str  # e.g. live:mastodon
     version: str
+    # optional: ``extension`` of the raw page's file name (default "json"); ``pages_up = False``
+    # for a platform whose cursor pages only older
 
     def fetch(self, *, older: str | None = None, newer: str | None = None) -> Page:
         """One page: the top, below ``older`` (max_id) or just above ``newer`` (min_id)."""
@@ -264,7 +266,8 @@ class _Run:
         """Keep the page unaltered, map it, then move the cursor past it."""
         case, result = self.case, self.result
         sha, size = case.raw_store.put_bytes(page.body)
-        name = f"{self.collector.query.replace(':', '-').replace('/', '-')}-{sha[:12]}.json"
+        extension = getattr(self.collector, "extension", "json")
+        name = f"{self.collector.query.replace(':', '-').replace('/', '-')}-{sha[:12]}.{extension}"
         with write(case.db):
             _register_payload(case.db, sha, "raw", name, size, result.run_id,
                               format=self.fmt.name)

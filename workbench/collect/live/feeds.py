@@ -40,6 +40,7 @@ class FeedCollector:
     """One feed URL."""
 
     format = "feed"
+    extension = "xml"  # the raw page is the feed document as served
     collector = "live:feed"
     version = "1"
     pages_up = False
@@ -118,11 +119,12 @@ def _retry_after(value: str | None) -> float | None:
 
 
 def feed_collectors(plan, *, urls=None, articles: bool = False) -> list[FeedCollector]:
-    """One collector per feed URL given (the plan names no feeds yet). ``articles`` is accepted
-    so the CLI can pass it through; fetching the articles is :func:`collect_feed`'s job."""
-    urls = [u for u in (urls or []) if u and u.strip()]
+    """One collector per feed URL given, or with none given, per feed the plan names. ``articles``
+    is accepted so the CLI can pass it through; fetching the articles is :func:`collect_feed`'s job."""
+    urls = [u for u in (urls or []) if u and u.strip()] or list(plan.feeds)
     if not urls:
-        raise CollectError("feed: name at least one feed URL", hint="e.g. --url https://example.org/feed.xml")
+        raise CollectError("feed: name at least one feed URL, or list feeds in the plan",
+                           hint="e.g. --url https://example.org/feed.xml, or `feeds:` in case.yaml")
     collectors = [FeedCollector(url.strip()) for url in urls]
     for collector in collectors:
         collector.articles = articles
