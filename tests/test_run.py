@@ -268,3 +268,16 @@ def test_open_case_finds_a_relative_case_from_a_notebook_folder(small_case, monk
         assert case.path == small_case
     with open_case(small_case) as case:
         assert case.plan.title == "Small"
+
+
+def test_the_collection_template_collects_live_and_lists_a_query_that_cannot_run(small_case, instance):
+    live = f"[{{source: mastodon, instance: '{instance.url}', hashtag: flood}}, {{source: feed}}]"
+    result = run_phases(small_case, ["collection"], {"live": live, "max_wait": "5"}, progress=False)
+    assert result.status == "finished"
+    with Case.open(small_case) as case:
+        assert len(case.items(platform="mastodon")) == 12 and case.verify().ok
+    notebook = nbformat.read(result.run_dir / "02_collection.ipynb", 4)
+    shown = "\n".join(str(output.get("data", {}).get("text/plain", "")) for cell in notebook.cells
+                      if cell.cell_type == "code" for output in cell.get("outputs", []))
+    assert "hashtag:flood" in shown
+    assert "not collected" in shown and "list feeds in the plan" in shown  # the feed had no URL

@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 import workbench.widgets as ww
+from tests.mastodon_server import status
 from tests.widget_case import HOSTILE, build, write_export
 from workbench.case import Case
 from workbench.widgets import browser, collection, state
@@ -187,6 +188,33 @@ def test_collection_panel_imports_with_summary_and_escaped_quarantine(tmp_path):
     panel.run.click()
     assert panel.result.imported == 1 and len(case.items(text="uploaded")) == 1
     assert not uploaded.exists()  # imported: the payload is in raw/, hashed; the upload is gone
+    case.close()
+
+
+def test_live_panel_collects_from_a_replayed_instance_and_resumes(tmp_path, instance):
+    state.forget()
+    case = build(tmp_path / "empty", enrich=False)
+    panel = ww.live(case, source="mastodon", where=instance.url)
+    assert list(panel.what.options) == ["(the plan's terms)", "hashtag", "account", "timeline"]
+    panel.what.value, panel.value.value, panel.limit.value = "hashtag", "flood", 7
+    panel.run.click()
+    [first] = panel.results
+    assert (first.imported, first.stopped) == (12, "the limit of 7 statuses was reached")
+    assert "12 imported" in panel.summary.value and "limit of 7" in panel.summary.value
+    instance.add([status(13)])
+    panel.limit.value = 0
+    panel.run.click()  # from the cursor: only the new post, nothing twice
+    assert (panel.results[0].imported, panel.results[0].duplicates) == (1, 0)
+    assert len(case.items(platform="mastodon")) == 13 and case.verify().ok
+
+    again = ww.live(case, source="mastodon", where=instance.url)  # the cell re-run keeps
+    assert (again.what.value, again.value.value, again.limit.value) == ("hashtag", "flood", 0)
+    again.source.value = "reddit"  # its own queries; a source with no place greys out Where
+    assert "subreddit" in again.what.options and again.where.disabled and again.where.value == ""
+    again.source.value = "mastodon"
+    again.where.value = ""
+    again.run.click()
+    assert "wb-error" in again.summary.value and "--instance" in again.summary.value
     case.close()
 
 

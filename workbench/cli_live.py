@@ -51,16 +51,15 @@ def collect(
     option, collects the plan's hashtags, keywords and accounts. Secrets come from the environment
     only: WORKBENCH_MASTODON_TOKEN; WORKBENCH_BLUESKY_HANDLE and WORKBENCH_BLUESKY_APP_PASSWORD;
     WORKBENCH_REDDIT_CLIENT_ID, WORKBENCH_REDDIT_CLIENT_SECRET and WORKBENCH_REDDIT_USER_AGENT."""
-    from workbench.collect.live.sources import build_collectors, run_collector
+    from workbench.collect.live.sources import collect_each
 
     case = case_at(case_dir)
-    collectors = build_collectors(
-        case, source, instance=instance, hashtag=hashtag, account=account, timeline=timeline,
-        query=query, author=author, thread=thread, base_url=base_url, subreddit=subreddit,
-        search=search, submission=submission, listing=listing, url=url, articles=articles)
-    for collector in collectors:
-        result = run_collector(case, collector, limit=limit, max_wait=max_wait,
-                               progress=progress and sys.stderr.isatty())
+    options = dict(instance=instance, hashtag=hashtag, account=account, timeline=timeline,
+                   query=query, author=author, thread=thread, base_url=base_url,
+                   subreddit=subreddit, search=search, submission=submission, listing=listing,
+                   url=url, articles=articles)
+    for result in collect_each(case, source, options, limit=limit, max_wait=max_wait,
+                               progress=progress and sys.stderr.isatty()):
         out.print(result.summary(), markup=False, highlight=False)
 
 

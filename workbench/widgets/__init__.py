@@ -4,6 +4,7 @@ Each entry returns the widget (the notebook displays it):
 
 - :func:`intake`: the case plan form, saved to case.yaml (or a new case created).
 - :func:`collect`: import a file (path or upload) with progress, summary and quarantine.
+- :func:`live`: collect from a live source (Mastodon, Bluesky, Reddit, feeds, ...) with progress.
 - :func:`items`: search, filter, page through, tag and annotate items.
 - :func:`entities`: entities by label and frequency; choosing one filters the items.
 - :func:`linked`: a timeline whose brushed window filters a map and the items.
@@ -24,8 +25,9 @@ if TYPE_CHECKING:
     from workbench.widgets.entity_explorer import EntityExplorer
     from workbench.widgets.intake_form import IntakeForm
     from workbench.widgets.linked_views import LinkedViews
+    from workbench.widgets.live_panel import LivePanel
 
-__all__ = ["collect", "entities", "intake", "items", "linked"]
+__all__ = ["collect", "entities", "intake", "items", "linked", "live"]
 
 
 def _case(case: Case | str | Path) -> Case:
@@ -46,6 +48,14 @@ def collect(case: Case | str | Path, **defaults: Any) -> CollectionPanel:
     from workbench.widgets.collection import CollectionPanel
 
     return CollectionPanel(_case(case), **defaults)
+
+
+def live(case: Case | str | Path, **defaults: Any) -> LivePanel:
+    """The live collection panel: collect from a platform or feed into the case (``defaults``:
+    source, where, what, value, limit, max_wait)."""
+    from workbench.widgets.live_panel import LivePanel
+
+    return LivePanel(_case(case), **defaults)
 
 
 def items(case: Case | str | Path, **filters: Any) -> ItemBrowser:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from workbench.collect.live import CollectError
@@ -11,6 +12,15 @@ if TYPE_CHECKING:
     from workbench.case import Case
 
 SOURCES = ("mastodon", "bluesky", "reddit", "feed")
+#: The query options each source takes (one of them per collection; none: the plan's terms).
+QUERIES = {
+    "mastodon": ("hashtag", "account", "timeline"),
+    "bluesky": ("query", "author", "thread"),
+    "reddit": ("subreddit", "search", "submission"),
+    "feed": ("url",),
+}
+#: The option naming where a source is, when it has one: (option, required).
+PLACES = {"mastodon": ("instance", True), "bluesky": ("base_url", False)}
 
 
 def build_collectors(case: Case, source: str, **options: Any) -> list:
@@ -55,3 +65,10 @@ def run_collector(case: Case, collector: Any, **run: Any):
     if isinstance(collector, FeedCollector):
         return collect_feed(case, collector, **run)
     return collect(case, collector, **run)
+
+
+def collect_each(case: Case, source: str, options: dict[str, Any], **run: Any) -> Iterator:
+    """Build ``source``'s collectors from ``options`` and collect with each in turn, yielding each
+    one's result as it finishes (``run``: limit, max_wait, progress)."""
+    for collector in build_collectors(case, source, **options):
+        yield run_collector(case, collector, **run)
