@@ -175,3 +175,14 @@ def test_the_cli_collects_the_local_timeline(case, instance):
     assert out.exit_code == 0, out.output
     assert "hashtag:flood" in out.output and "account:alice" in out.output
     assert out.output.count("0 imported, 12 duplicates") == 2
+
+
+def test_only_posts_within_the_plans_dates_are_kept(case, instance):
+    # statuses n = 1..12 are made at 2026-11-01 00:0n; the plan's period ends the day before
+    case.update_plan(since="2026-10-01", until="2026-10-31")
+    result = collect(case, hashtag(instance), progress=False)
+    assert (result.imported, result.notes["outside the plan's period, not kept"]) == (0, 12)
+    assert result.pages >= 1 and case.verify().ok  # the pages themselves are kept as received
+    case.update_plan(until="2026-11-01")
+    instance.add([status(13)])
+    assert collect(case, hashtag(instance), progress=False).imported == 1

@@ -119,6 +119,20 @@ def _decode_head(head: bytes, name: str) -> str:
     return decode(head, name=name)[0]
 
 
+_CREATED_AT = mapping.ITEM_ROW.index("created_at")
+
+
+def _within(rows: list[Rows], period: tuple[str | None, str | None], result: ImportResult) -> list[Rows]:
+    """The rows made within ``period`` (an item with no time is kept); counts the others."""
+    start, before = period
+    kept = [r for r in rows if (made := r.values[_CREATED_AT]) is None
+            or ((start is None or made >= start) and (before is None or made < before))]
+    if len(kept) < len(rows):
+        label = "outside the plan's period, not kept"
+        result.notes[label] = result.notes.get(label, 0) + len(rows) - len(kept)
+    return kept
+
+
 class Importer:
     """Imports one file into one case."""
 
@@ -131,10 +145,14 @@ class Importer:
         self.author_columns = [column.name for column in self.db["authors"].columns]
 
     def run(self, path: Path, payload: Payload, result: ImportResult, *, source: str | None = None,
-            collector: str | None = None) -> ImportResult:
-        """Map and write the payload; a live collector names its own ``source`` and ``collector``."""
+            collector: str | None = None,
+            period: tuple[str | None, str | None] = (None, None)) -> ImportResult:
+        """Map and write the payload; a live collector names its own ``source`` and ``collector``,
+        and ``period`` (from, before: ISO dates or times, UTC) keeps only the items made within it
+        (data minimisation: a platform's page holds what it holds, the case takes what it needs)."""
         self.collected_at = now_text()
         self.batch_action = "collect.batch" if collector else "import.batch"
+        self.period = period
         given = {
             "source": source or f"file:{path.name}",
             "collector": collector or f"import:{self.fmt.name}",
@@ -154,6 +172,8 @@ class Importer:
         return result
 
     def _write_batch(self, batch: Batch, payload: Payload, result: ImportResult) -> None:
+        if self.period != (None, None):
+            batch.rows = _within(batch.rows, self.period, result)
         media_files = self._store_media(batch.rows, payload, result)
         with write(self.db):
             changes: list[audit.Change] = []

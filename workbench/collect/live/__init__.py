@@ -163,6 +163,8 @@ class _Run:
         self.state = load_cursor(case, collector.source, collector.query)
         self.read = 0
         self.since = case.plan.since.isoformat() if case.plan.since else None
+        until = case.plan.until + timedelta(days=1) if case.plan.until else None
+        self.period = (self.since, until.isoformat() if until else None)  # the plan's dates
         self.bar = None
 
     def go(self) -> None:
@@ -278,7 +280,7 @@ class _Run:
         payload = Payload(sha, case.raw_store.path(sha), name)
         Importer(case, self.fmt, {"column_map": {}}, progress=False).run(
             Path(name), payload, result, source=self.collector.source,
-            collector=self.collector.collector)
+            collector=self.collector.collector, period=self.period)
         with write(case.db):
             _save_cursor(case, self.collector.source, self.collector.query, self.state,
                          result.run_id)
