@@ -1,6 +1,7 @@
 """A Mastodon instance's REST API replayed on 127.0.0.1 in Mastodon's wire format (REST API docs:
 timelines, accounts/lookup, Link pagination with max_id and min_id, X-RateLimit-* headers, 429
-with Retry-After, 401 and 404 JSON errors), for the live collection and watch tests."""
+with Retry-After, 401 and 404 JSON errors; /api/v2/search with offset paging, served only with a
+token unless ``search_public``), for the live collection and watch tests."""
 
 import json
 import threading
@@ -48,6 +49,7 @@ class Instance:
         # (status, headers, body) served next, in order; None: answer that request normally
         self.faults: list[tuple[int, dict, dict] | None] = []
         self.remaining = 300
+        self.search_public = False  # most instances answer search only with a token
         self.requests: list[str] = []
         self.server = ThreadingHTTPServer((HOST, 0), self._handler())
         self.url = f"http://{HOST}:{self.server.server_address[1]}"
@@ -85,7 +87,9 @@ class Instance:
     def answer(self, path: str, headers) -> tuple[int, dict, object]:
         parts = urlsplit(path)
         query = {k: v[0] for k, v in parse_qs(parts.query).items()}
-        if parts.path.rstrip("/") == "/api/v2/instance":  # Mastodon.py asks for the version
+        if parts.path.rstrip("/") == "/api/v1/instance":  # Mastodon.py asks for the version
+            return 200, {}, {"uri": "social.test", "title": "Social test", "version": "4.3.0"}
+        if parts.path.rstrip("/") == "/api/v2/instance":
             return 200, {}, {"domain": "social.test", "title": "Social test", "version": "4.3.0",
                              "api_versions": {"mastodon": 2}}
         self.requests.append(path)
@@ -94,6 +98,8 @@ class Instance:
             return fault
         if self.token and headers.get("Authorization") != f"Bearer {self.token}":
             return 401, {}, {"error": "The access token is invalid"}
+        if parts.path == "/api/v2/search":
+            return self._search(query, headers)
         if parts.path == "/api/v1/accounts/lookup":
             if query.get("acct") == "alice":
                 return 200, self._limits(), {"id": "109000000000000001", "username": "alice",
@@ -126,3 +132,26 @@ class Instance:
         if links:
             headers["Link"] = ", ".join(links)
         return headers, page
+
+    def _search(self, query: dict, headers) -> tuple[int, dict, object]:
+        """GET /api/v2/search as Mastodon documents it: ``q``, ``type``, ``limit`` (default 20,
+        at most 40) and ``offset``; statuses whose text holds ``q``, newest first; no Link header."""
+        signed_in = bool(headers.get("Authorization"))
+        if not signed_in and "offset" in query:
+            return 401, self._limits(), {
+                "error": "Search queries pagination is not supported without authentication"}
+        if not signed_in and not self.search_public:
+            return 401, self._limits(), {"error": "This method requires an authenticated user"}
+        if query.get("resolve") in ("true", "True", "1") and not signed_in:
+            return 401, self._limits(), {
+                "error": "Search queries that resolve remote resources are not supported "
+                         "without authentication"}
+        words = query.get("q", "").lower()
+        found = sorted((s for s in self.statuses if words and words in s["content"].lower()),
+                       key=lambda s: int(s["id"]), reverse=True)
+        if query.get("type") not in (None, "statuses"):
+            found = []
+        limit = min(int(query.get("limit", 20)), 40)
+        offset = int(query.get("offset", 0))
+        return 200, self._limits(), {"accounts": [], "statuses": found[offset:offset + limit],
+                                     "hashtags": []}

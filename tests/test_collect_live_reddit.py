@@ -1,8 +1,10 @@
 """Live Reddit collection: the real PRAW against a server on 127.0.0.1 that answers as Reddit does
 (OAuth client-credentials token endpoint, Listing JSON of t3/t1 things paged by ``after``,
-submission pages with nested replies and ``more`` stubs, X-Ratelimit-* headers, 429, 401, 403)."""
+submission pages with nested replies and ``more`` stubs, /api/morechildren and "continue this
+thread" pages, text HTML-escaped unless ``raw_json=1``, X-Ratelimit-* headers, 429, 401, 403)."""
 
 import base64
+import html
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -26,7 +28,7 @@ def post(n: int, *, sub: str = "floods", author: str = "alice") -> dict:
     base = f"p{n:03d}"
     return {"kind": "t3", "data": {
         "id": base, "name": f"t3_{base}", "subreddit": sub, "author": author,
-        "title": f"Water rising {n}", "selftext": f"Post {n} &amp; more", "is_self": True,
+        "title": f"Water rising {n}", "selftext": f"Post {n} & more", "is_self": True,
         "created_utc": float(START + n * 60), "score": n, "num_comments": 0,
         "permalink": f"/r/{sub}/comments/{base}/water_rising_{n}/", "url": "", "over_18": False}}
 
@@ -38,6 +40,23 @@ def comment(base: str, parent: str, body: str, replies=None, author: str = "bob"
         "permalink": f"/r/floods/comments/p001/_/{base}/",
         "replies": {"kind": "Listing", "data": {"after": None, "before": None,
                                                 "children": replies or []}} if replies else ""}}
+
+
+def stub(parent: str, children: list[str]) -> dict:
+    """A "more comments" stub; with no children, a "continue this thread" link."""
+    base = children[0] if children else "_"
+    return {"kind": "more", "data": {"count": len(children) * 2, "name": f"t1_{base}", "id": base,
+                                     "parent_id": parent, "depth": 1, "children": children}}
+
+
+def escaped(value):
+    """Reddit's answer without ``raw_json=1``: &, < and > in text fields as HTML entities."""
+    if isinstance(value, list):
+        return [escaped(v) for v in value]
+    if isinstance(value, dict):
+        return {k: html.escape(v, quote=False) if k in ("title", "selftext", "body")
+                and isinstance(v, str) else escaped(v) for k, v in value.items()}
+    return value
 
 
 def listing(children: list, after: str | None) -> dict:
@@ -54,6 +73,11 @@ class Reddit:
         self.remaining = 99.0
         self.requests: list[str] = []
         self.forbidden = {"secretclub"}
+        # the comments behind "more" stubs, by id (a "continue this thread" page by parent id)
+        self.hidden = {"c9": comment("c9", "t1_c1", "Hidden one"),
+                       "ca": comment("ca", "t1_c1", "Hidden two &lt;b&gt; as typed"),
+                       "cb": comment("cb", "t1_ca", "Deep in the thread")}
+        self.forms: list[dict] = []
         self.server = ThreadingHTTPServer((HOST, 0), self._handler())
         self.url = f"http://{HOST}:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
@@ -81,6 +105,10 @@ class Reddit:
                 form = parse_qs(self.rfile.read(length).decode())
                 auth = self.headers.get("Authorization", "")
                 expected = "Basic " + base64.b64encode(f"{CLIENT_ID}:{SECRET}".encode()).decode()
+                if self.path.startswith("/api/morechildren"):
+                    if self.headers.get("Authorization") != "bearer tok-1":
+                        return self._send(401, {}, {"message": "Unauthorized", "error": 401})
+                    return self._send(*reddit.more_children(self.path, form))
                 if self.path != "/api/v1/access_token" or form.get("grant_type") != ["client_credentials"]:
                     return self._send(400, {}, {"error": "unsupported_grant_type"})
                 if auth != expected:
@@ -100,6 +128,32 @@ class Reddit:
                 "x-ratelimit-reset": "420"}
 
     def answer(self, path: str):
+        status, headers, body = self._answer(path)
+        raw = parse_qs(urlsplit(path).query).get("raw_json") == ["1"]
+        return status, headers, body if raw or status != 200 else escaped(body)
+
+    def more_children(self, path: str, form: dict):
+        """POST /api/morechildren: the comments named (flat, ``replies`` empty) and the stubs
+        below them, under ``json.data.things``."""
+        self.requests.append(path)
+        self.forms.append({k: v[0] for k, v in form.items()})
+        fault = self.faults.pop(0) if self.faults else None
+        if fault:
+            return fault
+        if form.get("api_type") != ["json"] or "link_id" not in form:
+            return 400, {}, {"json": {"errors": [["BAD_REQUEST", "bad request", "link_id"]]}}
+        things = []
+        for base in form["children"][0].split(","):
+            if base in self.hidden:
+                things.append({**self.hidden[base], "data": {**self.hidden[base]["data"],
+                                                             "replies": ""}})
+                if base == "ca":  # its replies are too deep: a "continue this thread" link
+                    things.append(stub("t1_ca", []))
+        body = {"json": {"errors": [], "data": {"things": things}}}
+        raw = parse_qs(urlsplit(path).query).get("raw_json") == ["1"]
+        return 200, self._limits(), body if raw else escaped(body)
+
+    def _answer(self, path: str):
         parts = urlsplit(path)
         query = {k: v[0] for k, v in parse_qs(parts.query).items()}
         self.requests.append(path)
@@ -109,12 +163,17 @@ class Reddit:
         segments = parts.path.strip("/").split("/")
         if segments[0] == "r" and segments[1] in self.forbidden:
             return 403, {}, {"reason": "private", "message": "Forbidden", "error": 403}
+        if segments[0] == "comments" and len(segments) == 4:  # continue this thread: /_/parent
+            parent = self.hidden[segments[3]]
+            thread = {**parent, "data": {**parent["data"], "replies": listing([
+                self.hidden[b] for b, c in self.hidden.items()
+                if c["data"]["parent_id"] == f"t1_{segments[3]}"], None)}}
+            return 200, self._limits(), [listing([post(1)], None), listing([thread], None)]
         if segments[0] == "comments":
             tree = [comment("c1", "t3_p001", "First", replies=[
                         comment("c2", "t1_c1", "[deleted]", author="[deleted]", replies=[
                             comment("c3", "t1_c2", "Still here")]),
-                        {"kind": "more", "data": {"count": 4, "name": "t1_c9", "id": "c9",
-                                                  "parent_id": "t1_c1", "children": ["c9", "ca"]}}])]
+                        stub("t1_c1", ["c9", "ca"])])]
             return 200, self._limits(), [listing([post(1)], None), listing(tree, None)]
         if parts.path.endswith("/new") or parts.path.endswith("/search"):
             chosen = self.posts
@@ -222,14 +281,84 @@ def test_bad_credentials_and_a_private_subreddit_are_clear_errors(case, reddit):
     assert "tok-1" not in kept
 
 
-def test_a_comment_tree_with_a_deleted_comment_and_a_more_stub(case, reddit):
+def test_a_comment_tree_with_its_more_stubs_expanded(case, reddit):
     result = collect(case, sub(reddit, subreddit=None, submission="t3_p001"), progress=False)
-    assert (result.imported, result.quarantined, result.pages) == (4, 0, 1)
+    # the tree, the stub's two comments (/api/morechildren), the thread below one of them
+    assert (result.imported, result.duplicates, result.quarantined, result.pages) == (7, 2, 0, 3)
     items = case.items().set_index("id")
     assert items.loc["t1_c2", "text"] == "" and "deleted" in items.loc["t1_c2", "caveats"]
     assert items.loc["t1_c3", "text"] == "Still here"
-    assert "t1_c9" not in items.index  # the "more" stub is not an item
+    assert items.loc["t1_c9", "text"] == "Hidden one"
+    assert items.loc["t1_c9", "reply_to"] == "reddit:t1_c1"
+    assert items.loc["t1_cb", "reply_to"] == "reddit:t1_ca"
+    assert "t1__" not in items.index  # a stub is never an item
     assert reddit.requests[0].startswith("/comments/p001")
+    assert reddit.requests[1].startswith("/api/morechildren")
+    assert reddit.forms == [{"api_type": "json", "children": "c9,ca", "link_id": "t3_p001",
+                             "sort": "confidence"}]
+    assert reddit.requests[2].startswith("/comments/p001/_/ca")
+    for (sha,) in case.db.execute("SELECT sha256 FROM payloads WHERE kind = 'raw'"):
+        assert sha256_bytes(case.raw_store.path(sha).read_bytes()) == sha
+    assert case.db.execute("SELECT count(*) FROM payloads WHERE kind = 'raw'").fetchone() == (3,)
+    assert load_cursor(case, "reddit", "submission:p001")["complete"]
+    assert case.verify().ok
+    # a later run reads the tree again and stops where it joins what it has
+    result = collect(case, sub(reddit, subreddit=None, submission="t3_p001"), progress=False)
+    assert (result.imported, result.pages) == (0, 1)
+
+
+def test_a_malformed_comment_behind_a_stub_is_quarantined(case, reddit):
+    reddit.hidden["c9"] = {"kind": "t1", "data": {"body": "no id", "parent_id": "t1_c1"}}
+    result = collect(case, sub(reddit, subreddit=None, submission="p001"), progress=False)
+    assert (result.imported, result.quarantined) == (6, 1)
+    assert case.quarantine().iloc[0].locator == "$.json.data.things[0]"
+    assert case.verify().ok
+
+
+def test_more_stubs_expanded_up_to_the_limit(case, reddit):
+    result = collect(case, sub(reddit, subreddit=None, submission="p001", more_limit=1),
+                     progress=False)
+    assert (result.imported, result.pages) == (6, 2)
+    assert "t1_cb" not in case.items()["id"].tolist()
+    result = collect(case, sub(reddit, subreddit=None, submission="p001", more_limit=0),
+                     progress=False)
+    assert result.pages == 1
+
+
+def test_an_interrupted_expansion_resumes_at_the_stub(case, reddit):
+    with pytest.raises(KeyboardInterrupt):
+        collect(case, sub(reddit, Interrupted, subreddit=None, submission="p001"),
+                progress=False)
+    assert len(ids(case)) == 6 and len(reddit.forms) == 1  # the third request never went out
+    state = load_cursor(case, "reddit", "submission:p001")
+    assert json.loads(state["older"])["more"][0]["parent_id"] == "t1_ca"
+    reddit.faults = [(429, {"Retry-After": "2"}, {"message": "Too Many Requests", "error": 429})]
+    slept = []
+    result = collect(case, sub(reddit, subreddit=None, submission="p001"), progress=False,
+                     max_wait=10, sleep=slept.append)
+    assert slept == [2.0] and (result.imported, result.pages) == (1, 1)
+    assert len(ids(case)) == 7 and case.verify().ok
+
+
+def test_text_is_unescaped_exactly_once(case, reddit, tmp_path):
+    # live: PRAW asks for raw_json=1, so the text is as typed and kept so
+    titled = post(20)
+    titled["data"]["title"] = "Less than is &lt; and &amp;lt; stays"
+    reddit.add([titled])
+    collect(case, sub(reddit), progress=False)
+    collect(case, sub(reddit, subreddit=None, submission="p001"), progress=False)
+    items = case.items().set_index("id")
+    assert items.loc["t3_p020", "title"] == "Less than is &lt; and &amp;lt; stays"
+    assert items.loc["t1_ca", "text"] == "Hidden two &lt;b&gt; as typed"
+    assert "raw_json=1" in reddit.requests[0]
+    # a saved .json page (no raw_json): Reddit's escaping is undone once, not twice
+    page = tmp_path / "page.json"
+    page.write_text(json.dumps(escaped(listing([post(30)], None))).replace(
+        "Water rising 30", "Literal &amp;lt; and &amp;amp; and &lt;b&gt;"))
+    case.import_file(page, format="reddit", progress=False)
+    saved = case.items().set_index("id").loc["t3_p030"]
+    assert saved.title == "Literal &lt; and &amp; and <b>"
+    assert saved.text == "Post 30 & more"
 
 
 def test_search_and_a_malformed_record_quarantined(case, reddit):

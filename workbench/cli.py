@@ -327,6 +327,7 @@ def formats() -> None:
 # The verbs of the live sources and of the phase runs, defined in their own modules.
 app.command()(cli_live.collect)
 app.command()(cli_live.watch)
+app.command()(cli_live.media)
 app.command(cls=cli_phases.RunCommand)(cli_phases.run)
 app.command()(cli_phases.demo)
 

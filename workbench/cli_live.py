@@ -1,4 +1,4 @@
-"""The ``collect`` and ``watch`` verbs of the ``workbench`` command: live sources and their query
+"""The ``collect``, ``media`` and ``watch`` verbs of the ``workbench`` command: live sources and their query
 options (registered by :mod:`workbench.cli`)."""
 
 from __future__ import annotations
@@ -23,7 +23,11 @@ BaseUrl = Annotated[str | None, typer.Option(help="Bluesky: the service's URL (d
                                              "with a login, else the public AppView).")]
 Subreddit = Annotated[str | None, typer.Option(help="Reddit: a subreddit's listing (or where to "
                                                "--search).")]
-Search = Annotated[str | None, typer.Option(help="Reddit: a search (in --subreddit, or all).")]
+Search = Annotated[str | None, typer.Option(help="Reddit or Mastodon: a search (Reddit: in --subreddit "
+                                            "or all; Mastodon: most instances need "
+                                            "WORKBENCH_MASTODON_TOKEN).")]
+MoreLimit = Annotated[int | None, typer.Option(help="Reddit: expand at most this many 'more comments' "
+                                               "stubs of a submission (default 32).")]
 Submission = Annotated[str | None, typer.Option(help="Reddit: a submission and its comments (id).")]
 Listing = Annotated[str, typer.Option(help="Reddit: new or top.")]
 Url = Annotated[list[str] | None, typer.Option("--url", help="Feed: an RSS or Atom feed's URL "
@@ -32,6 +36,8 @@ Articles = Annotated[bool, typer.Option(help="Feed: also fetch each new entry's 
                                         "its text.")]
 MaxWait = Annotated[float, typer.Option(help="Wait at most this many seconds for rate limits; past "
                                         "it, stop and say when to resume.")]
+MaxMediaMb = Annotated[float, typer.Option(help="Media files larger than this many MB are not "
+                                           "downloaded.")]
 SOURCE_HELP = "The live source: mastodon, bluesky, reddit or feed."
 
 
@@ -41,10 +47,13 @@ def collect(
     instance: Instance = None, hashtag: Hashtag = None, account: Account = None,
     timeline: Timeline = None, query: Query = None, author: Author = None, thread: Thread = None,
     base_url: BaseUrl = None, subreddit: Subreddit = None, search: Search = None,
-    submission: Submission = None, listing: Listing = "new", url: Url = None,
-    articles: Articles = False,
+    submission: Submission = None, listing: Listing = "new", more_limit: MoreLimit = None,
+    url: Url = None, articles: Articles = False,
     limit: Annotated[int | None, typer.Option(help="Stop after this many posts per query.")] = None,
     max_wait: MaxWait = 60.0,
+    media: Annotated[bool, typer.Option(help="Also download the collected posts' media files "
+                                        "(kept unaltered, hashed, EXIF included).")] = False,
+    max_media_mb: MaxMediaMb = 50.0,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
 ) -> None:
     """Collect live posts into the case, resuming where the last run stopped. With no query
@@ -57,10 +66,42 @@ def collect(
     options = dict(instance=instance, hashtag=hashtag, account=account, timeline=timeline,
                    query=query, author=author, thread=thread, base_url=base_url,
                    subreddit=subreddit, search=search, submission=submission, listing=listing,
-                   url=url, articles=articles)
-    for result in collect_each(case, source, options, limit=limit, max_wait=max_wait,
-                               progress=progress and sys.stderr.isatty()):
+                   more_limit=more_limit, url=url, articles=articles)
+    bar = progress and sys.stderr.isatty()
+    for result in collect_each(case, source, options, limit=limit, max_wait=max_wait, progress=bar):
         out.print(result.summary(), markup=False, highlight=False)
+        if media:
+            from workbench.collect.live.media import fetch_media
+
+            _print_media(fetch_media(case, run_id=result.run_id,
+                                     max_bytes=int(max_media_mb * 1_000_000), progress=bar))
+
+
+def media(
+    case_dir: CaseDir,
+    run: Annotated[int | None, typer.Option(help="Only the media of this collection run.")] = None,
+    item: Annotated[list[str] | None, typer.Option(help="Only the media of this item (uid; "
+                                                   "repeatable).")] = None,
+    kind: Annotated[list[str] | None, typer.Option(help="Only this kind: image, video, gifv, audio "
+                                                   "or file (repeatable).")] = None,
+    max_mb: MaxMediaMb = 50.0,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+) -> None:
+    """Download the photos, videos and sounds that collected posts link to, kept exactly as served
+    (EXIF included) and hashed, each download audited. Failures are listed and tried again on the
+    next run; files already downloaded are skipped."""
+    from workbench.collect.live.media import DEFAULT_KINDS, fetch_media
+
+    case = case_at(case_dir)
+    _print_media(fetch_media(case, run_id=run, uids=item or None, kinds=kind or DEFAULT_KINDS,
+                             max_bytes=int(max_mb * 1_000_000),
+                             progress=progress and sys.stderr.isatty()))
+
+
+def _print_media(result) -> None:
+    out.print(result.summary(), markup=False, highlight=False)
+    for failed in result.failed:
+        out.print(f"  not stored: {failed['url']} ({failed['reason']})", markup=False, highlight=False)
 
 
 def watch(

@@ -21,7 +21,11 @@ placeholder is not kept as text.
 
 Text. The title is the item's title, the selftext or comment body its text, as markdown. Reddit
 escapes ``&``, ``<`` and ``>`` as HTML entities in these fields (unless fetched with
-``raw_json=1``); they are unescaped here, and nothing else is touched.
+``raw_json=1``); they are unescaped here, and nothing else is touched. ``reddit-api`` reads the
+same JSON fetched with ``raw_json=1``, as PRAW always asks for it (the live collector's pages):
+its text is as written and is not unescaped, so a post that says ``&lt;`` keeps saying it.
+Both read ``/api/morechildren`` answers too (``{"json": {"data": {"things": [...]}}}``): the
+comments behind a "more comments" stub.
 """
 
 from __future__ import annotations
@@ -52,6 +56,7 @@ MEDIA_DOMAINS = {"i.redd.it", "v.redd.it", "preview.redd.it", "reddit.com", "www
 
 _LISTING = re.compile(r'"kind"\s*:\s*"Listing"')
 _THING = re.compile(r'^\s*\{\s*"kind"\s*:\s*"t[13]"')
+_MORE_CHILDREN = re.compile(r'\{\s*"json"\s*:')
 _SUBREDDIT = re.compile(r'"subreddit"\s*:')
 _CREATED = re.compile(r'"created_utc"\s*:')
 _TEXT = re.compile(r'"(?:body|selftext|title)"\s*:')
@@ -60,17 +65,14 @@ _USER = re.compile(r"(?<![\w/])/?u/([A-Za-z0-9_-]{3,20})\b")
 _URL = re.compile(r"https?://[^\s<>()\[\]\"'`]+")
 
 
-def _unescape(value: object) -> str:
-    """Undo the escaping Reddit applies to text fields (``&amp;``, ``&lt;``, ``&gt;`` only)."""
+def _unescape(value: object, escaped: bool = True) -> str:
+    """Undo the escaping Reddit applies to text fields (``&amp;``, ``&lt;``, ``&gt;`` only), once;
+    text fetched with ``raw_json=1`` (``escaped=False``) is not escaped and is kept as it is."""
     if not isinstance(value, str):
         return ""
+    if not escaped:
+        return value
     return value.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-
-
-
-
-
-
 
 
 def _base_id(data: dict, kind: str) -> str:
@@ -120,7 +122,7 @@ def _links(text: str) -> list[str]:
     return [url.rstrip(".,;:!?*_~") for url in _URL.findall(text)]
 
 
-def _media(data: dict, item_uid: str) -> list[Media]:
+def _media(data: dict, item_uid: str, escaped: bool = True) -> list[Media]:
     """A gallery's images, a Reddit-hosted video, or an image post's image."""
     media: list[Media] = []
     metadata = data.get("media_metadata")
@@ -136,16 +138,16 @@ def _media(data: dict, item_uid: str) -> list[Media]:
             source = meta.get("s") if isinstance(meta.get("s"), dict) else {}
             url = source.get("u") or source.get("gif") or source.get("mp4")
             media.append(Media(item_uid, str(key), kind=GALLERY_KINDS.get(meta.get("e"), "file"),
-                               url=_unescape(url) or None, mime=meta.get("m") or None,
+                               url=_unescape(url, escaped) or None, mime=meta.get("m") or None,
                                width=as_int(source.get("x")), height=as_int(source.get("y")),
                                alt=captions.get(key) or None))
     hosted = data.get("secure_media") or data.get("media")
     video = hosted.get("reddit_video") if isinstance(hosted, dict) else None
     if isinstance(video, dict) and video.get("fallback_url"):
-        url = _unescape(video["fallback_url"])
+        url = _unescape(video["fallback_url"], escaped)
         media.append(Media(item_uid, "reddit_video", kind="video", url=url,
                            width=as_int(video.get("width")), height=as_int(video.get("height"))))
-    url = _unescape(data.get("url_overridden_by_dest") or data.get("url"))
+    url = _unescape(data.get("url_overridden_by_dest") or data.get("url"), escaped)
     if not media and (data.get("post_hint") == "image" or urlsplit(url).hostname == "i.redd.it"):
         name = PurePosixPath(urlsplit(url).path).name
         if name:
@@ -154,8 +156,10 @@ def _media(data: dict, item_uid: str) -> list[Media]:
     return media
 
 
-def map_thing(thing: object, kind: str | None = None) -> Mapped:
-    """Map one submission (t3) or comment (t1): a listing child ``{"kind", "data"}`` or its data."""
+def map_thing(thing: object, kind: str | None = None, *, escaped: bool = True) -> Mapped:
+    """Map one submission (t3) or comment (t1): a listing child ``{"kind", "data"}`` or its data.
+
+    ``escaped``: the text fields hold Reddit's HTML escaping (False for ``raw_json=1`` JSON)."""
     if not isinstance(thing, dict):
         raise RecordError(f"expected a Reddit object, found {type(thing).__name__}")
     data = thing
@@ -180,14 +184,14 @@ def map_thing(thing: object, kind: str | None = None) -> Mapped:
         item.caveats.append("deleted")
     if body == "[removed]" or data.get("removed_by_category"):
         item.caveats.append("removed")
-    item.text = "" if body in GONE else _unescape(body)
+    item.text = "" if body in GONE else _unescape(body, escaped)
     authors = []
     if isinstance(author, str) and author and author not in GONE:
         authors.append(Author(PLATFORM, author, handle=author, url=f"{SITE}/user/{author}/",
                               created_at=optional_time(data.get("author_created_utc"))))
         item.author_id = item.author_handle = author
     if kind == "t3":
-        _submission(item, data)
+        _submission(item, data, escaped)
     else:
         parent = _fullname(data.get("parent_id"))
         item.reply_to = make_uid(PLATFORM, parent) if parent else None
@@ -195,15 +199,15 @@ def map_thing(thing: object, kind: str | None = None) -> Mapped:
     words = f"{item.title or ''}\n{item.text}"
     item.mentions = unique(_USER.findall(words))
     item.links = unique([*item.links, *_links(words)])
-    media = _media(data, item.uid)
+    media = _media(data, item.uid, escaped)
     item.media = [m.key for m in media]
     if data.get("over_18"):
         item.caveats.append("nsfw")
     return Mapped(item, authors, media)
 
 
-def _submission(item: Item, data: dict) -> None:
-    item.title = _unescape(data.get("title")) or None
+def _submission(item: Item, data: dict, escaped: bool) -> None:
+    item.title = _unescape(data.get("title"), escaped) or None
     item.conversation_id = item.id
     item.replies = as_int(data.get("num_comments"))
     item.reposts = as_int(data.get("num_crossposts"))
@@ -212,7 +216,7 @@ def _submission(item: Item, data: dict) -> None:
     if _fullname(parent):
         item.kind, item.repost_of = "repost", make_uid(PLATFORM, parent)
     elif not data.get("is_self"):
-        url = _unescape(data.get("url_overridden_by_dest") or data.get("url"))
+        url = _unescape(data.get("url_overridden_by_dest") or data.get("url"), escaped)
         if url.startswith(("http://", "https://")) and urlsplit(url).hostname not in MEDIA_DOMAINS:
             item.links.append(url)
 
@@ -248,11 +252,28 @@ def _thing(text: str, pos: int, pointer: str) -> Walk:
     return end
 
 
+def _more_children(text: str, pos: int) -> Walk:
+    """An /api/morechildren answer: ``{"json": {"errors": [], "data": {"things": [...]}}}``."""
+
+    def things(key: str, at: int) -> Walk | None:
+        if key != "things":
+            return None
+        return walk_array(text, at, lambda i, p: _thing(text, p, f"$.json.data.things[{i}]"))
+
+    def in_json(key: str, at: int) -> Walk | None:
+        return walk_object(text, at, things) if key == "data" else None
+
+    return (yield from walk_object(
+        text, pos, lambda key, at: walk_object(text, at, in_json) if key == "json" else None))
+
+
 def _document(text: str, pos: int) -> Walk:
     if text[pos : pos + 1] == "[":  # a submission page: [submission Listing, comments Listing]
         return (yield from walk_array(text, pos, lambda i, p: _listing(text, p, f"$[{i}]")))
     if _THING.match(text, pos):  # one thing on its own
         return (yield from _thing(text, pos, "$"))
+    if _MORE_CHILDREN.match(text, pos):
+        return (yield from _more_children(text, pos))
     return (yield from _listing(text, pos, "$"))
 
 
@@ -274,6 +295,22 @@ class RedditListing(FileFormat):
 
     def map(self, record: Record) -> Mapped:
         return map_thing(record.data)
+
+
+@register
+class RedditApiListing(RedditListing):
+    """The same JSON fetched with ``raw_json=1`` (PRAW, the live collector): text not escaped.
+
+    Never sniffed: a file does not say how it was fetched, so this is chosen by name."""
+
+    name = "reddit-api"
+    title = "Reddit API JSON fetched with raw_json=1 (PRAW; text not HTML-escaped)"
+
+    def sniff(self, sample: Sample) -> bool:
+        return False
+
+    def map(self, record: Record) -> Mapped:
+        return map_thing(record.data, escaped=False)
 
 
 # -- Pushshift dumps ----------------------------------------------------------------------------

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 SOURCES = ("mastodon", "bluesky", "reddit", "feed")
 #: The query options each source takes (one of them per collection; none: the plan's terms).
 QUERIES = {
-    "mastodon": ("hashtag", "account", "timeline"),
+    "mastodon": ("hashtag", "account", "timeline", "search"),
     "bluesky": ("query", "author", "thread"),
     "reddit": ("subreddit", "search", "submission"),
     "feed": ("url",),
@@ -33,7 +33,7 @@ def build_collectors(case: Case, source: str, **options: Any) -> list:
         instance = given.get("instance")
         if not instance:
             raise CollectError("mastodon needs --instance", hint="e.g. --instance https://mastodon.social")
-        query = {k: given.get(k) for k in ("hashtag", "account", "timeline")}
+        query = {k: given.get(k) for k in ("hashtag", "account", "timeline", "search")}
         if any(query.values()):
             return [MastodonCollector(instance, **query)]
         return plan_collectors(case.plan, instance)
@@ -47,9 +47,10 @@ def build_collectors(case: Case, source: str, **options: Any) -> list:
     if source == "reddit":
         from workbench.collect.live.reddit import reddit_collectors
 
+        more = {"more_limit": given["more_limit"]} if "more_limit" in given else {}
         return reddit_collectors(case.plan, subreddit=given.get("subreddit"),
                                  search=given.get("search"), submission=given.get("submission"),
-                                 listing=given.get("listing") or "new")
+                                 listing=given.get("listing") or "new", **more)
     if source == "feed":
         from workbench.collect.live.feeds import feed_collectors
 
