@@ -36,9 +36,19 @@ Articles = Annotated[bool, typer.Option(help="Feed: also fetch each new entry's 
                                         "its text.")]
 MaxWait = Annotated[float, typer.Option(help="Wait at most this many seconds for rate limits; past "
                                         "it, stop and say when to resume.")]
+Video = Annotated[list[str] | None, typer.Option(help="YouTube: a video's id or URL (repeatable).")]
+Channel = Annotated[list[str] | None, typer.Option(help="YouTube: a channel's @handle, UC id or URL "
+                                                   "(repeatable), newest videos first.")]
+Comments = Annotated[bool, typer.Option(help="YouTube: also collect the comments.")]
+MaxComments = Annotated[int | None, typer.Option(help="YouTube: at most this many comments per video.")]
+DownloadVideo = Annotated[bool, typer.Option(help="YouTube: also download each new video's smallest "
+                                             "file with picture and sound, hashed, into media/.")]
+Proxy = Annotated[str | None, typer.Option(help="YouTube: an HTTP(S) proxy for every request.")]
+SystemCerts = Annotated[bool, typer.Option(help="YouTube: trust the system's CA store (and "
+                                           "SSL_CERT_FILE), e.g. behind an inspecting proxy.")]
 MaxMediaMb = Annotated[float, typer.Option(help="Media files larger than this many MB are not "
                                            "downloaded.")]
-SOURCE_HELP = "The live source: mastodon, bluesky, reddit or feed."
+SOURCE_HELP = "The live source: mastodon, bluesky, reddit, feed or youtube."
 
 
 def collect(
@@ -48,7 +58,9 @@ def collect(
     timeline: Timeline = None, query: Query = None, author: Author = None, thread: Thread = None,
     base_url: BaseUrl = None, subreddit: Subreddit = None, search: Search = None,
     submission: Submission = None, listing: Listing = "new", more_limit: MoreLimit = None,
-    url: Url = None, articles: Articles = False,
+    url: Url = None, articles: Articles = False, video: Video = None, channel: Channel = None,
+    comments: Comments = True, max_comments: MaxComments = None, download_video: DownloadVideo = False,
+    proxy: Proxy = None, system_certs: SystemCerts = False,
     limit: Annotated[int | None, typer.Option(help="Stop after this many posts per query.")] = None,
     max_wait: MaxWait = 60.0,
     media: Annotated[bool, typer.Option(help="Also download the collected posts' media files "
@@ -66,7 +78,9 @@ def collect(
     options = dict(instance=instance, hashtag=hashtag, account=account, timeline=timeline,
                    query=query, author=author, thread=thread, base_url=base_url,
                    subreddit=subreddit, search=search, submission=submission, listing=listing,
-                   more_limit=more_limit, url=url, articles=articles)
+                   more_limit=more_limit, url=url, articles=articles, video=video, channel=channel,
+                   comments=comments, max_comments=max_comments, download_video=download_video,
+                   proxy=proxy, system_certs=system_certs)
     bar = progress and sys.stderr.isatty()
     for result in collect_each(case, source, options, limit=limit, max_wait=max_wait, progress=bar):
         out.print(result.summary(), markup=False, highlight=False)
@@ -115,6 +129,8 @@ def watch(
     timeline: Timeline = None, query: Query = None, author: Author = None, thread: Thread = None,
     base_url: BaseUrl = None, subreddit: Subreddit = None, search: Search = None,
     submission: Submission = None, listing: Listing = "new", url: Url = None,
+    video: Video = None, channel: Channel = None, comments: Comments = True,
+    max_comments: MaxComments = None, proxy: Proxy = None, system_certs: SystemCerts = False,
     max_wait: MaxWait = 60.0,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
 ) -> None:
@@ -127,7 +143,8 @@ def watch(
     options = dict(instance=instance, hashtag=hashtag, account=account, timeline=timeline,
                    query=query, author=author, thread=thread, base_url=base_url,
                    subreddit=subreddit, search=search, submission=submission, listing=listing,
-                   url=url)
+                   url=url, video=video, channel=channel, comments=comments,
+                   max_comments=max_comments, proxy=proxy, system_certs=system_certs)
     build_collectors(case, source, **options)  # a usage error shows before the first round
     watch_command(case, lambda: build_collectors(case, source, **options), every, rounds, webhook,
                   progress=progress and sys.stderr.isatty())

@@ -24,6 +24,7 @@ BUILTIN_MODULES = (
     "workbench.collect.reddit",
     "workbench.collect.bluesky",
     "workbench.collect.feeds",
+    "workbench.collect.youtube",
     "workbench.collect.generic",
 )
 _loaded = False

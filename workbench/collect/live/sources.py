@@ -11,13 +11,14 @@ from workbench.collect.live import CollectError
 if TYPE_CHECKING:
     from workbench.case import Case
 
-SOURCES = ("mastodon", "bluesky", "reddit", "feed")
+SOURCES = ("mastodon", "bluesky", "reddit", "feed", "youtube")
 #: The query options each source takes (one of them per collection; none: the plan's terms).
 QUERIES = {
     "mastodon": ("hashtag", "account", "timeline", "search"),
     "bluesky": ("query", "author", "thread"),
     "reddit": ("subreddit", "search", "submission"),
     "feed": ("url",),
+    "youtube": ("video", "channel"),
 }
 #: The option naming where a source is, when it has one: (option, required).
 PLACES = {"mastodon": ("instance", True), "bluesky": ("base_url", False)}
@@ -55,16 +56,35 @@ def build_collectors(case: Case, source: str, **options: Any) -> list:
         from workbench.collect.live.feeds import feed_collectors
 
         return feed_collectors(case.plan, urls=given.get("url"), articles=bool(given.get("articles")))
+    if source == "youtube":
+        from workbench.collect.live.youtube import youtube_collectors
+
+        return youtube_collectors(
+            case.plan, video=_listed(given.get("video")), channel=_listed(given.get("channel")),
+            comments=given.get("comments", True), max_comments=given.get("max_comments"),
+            download_video=bool(given.get("download_video")), proxy=given.get("proxy"),
+            system_certs=bool(given.get("system_certs")))
     raise CollectError(f"no live source {source!r}", hint=f"the live sources are {', '.join(SOURCES)}")
 
 
-def run_collector(case: Case, collector: Any, **run: Any):
-    """Collect with one collector (a feed also fetches its new entries' articles when asked)."""
-    from workbench.collect.live import collect
-    from workbench.collect.live.feeds import FeedCollector, collect_feed
+def _listed(value: Any) -> list | None:
+    """A value given once (a widget's text) or many times (the CLI's repeatable option) as a list."""
+    return [value] if isinstance(value, str) else value
 
-    if isinstance(collector, FeedCollector):
+
+def run_collector(case: Case, collector: Any, **run: Any):
+    """Collect with one collector (a feed also fetches its new entries' articles when asked, a
+    YouTube collector its videos' files)."""
+    from workbench.collect.live import collect
+
+    if collector.collector == "live:feed":
+        from workbench.collect.live.feeds import collect_feed
+
         return collect_feed(case, collector, **run)
+    if collector.collector == "live:youtube":
+        from workbench.collect.live.youtube import collect_youtube
+
+        return collect_youtube(case, collector, **run)
     return collect(case, collector, **run)
 
 
