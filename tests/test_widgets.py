@@ -195,7 +195,7 @@ def test_live_panel_collects_from_a_replayed_instance_and_resumes(tmp_path, inst
     state.forget()
     case = build(tmp_path / "empty", enrich=False)
     panel = ww.live(case, source="mastodon", where=instance.url)
-    assert list(panel.what.options) == ["(the plan's terms)", "hashtag", "account", "timeline"]
+    assert list(panel.what.options) == ["(the plan's terms)", "hashtag", "account", "timeline", "search"]
     panel.what.value, panel.value.value, panel.limit.value = "hashtag", "flood", 7
     panel.run.click()
     [first] = panel.results
