@@ -7,6 +7,7 @@ import json
 import pytest
 
 from tests.mastodon_server import BASE_ID, status
+from tests.test_collect_live_mastodon import Interrupted
 from workbench.collect.live import CollectError, collect, load_cursor
 from workbench.collect.live.mastodon import MastodonCollector, plan_collectors
 from workbench.evidence import sha256_bytes
@@ -62,16 +63,6 @@ def test_new_results_are_found_from_the_top_with_no_duplicate_and_no_gap(case, i
     assert ids(case) == uids(range(1, 20))
     assert [q.get("offset") for q in queries(instance)] == [None, "5"]
     assert case.verify().ok
-
-
-class Interrupted(MastodonCollector):
-    """Ctrl-C arrives while the third page is being fetched."""
-
-    def fetch(self, **where):
-        self.calls = getattr(self, "calls", 0) + 1
-        if self.calls == 3:
-            raise KeyboardInterrupt
-        return super().fetch(**where)
 
 
 def test_an_interrupted_search_resumes_with_no_gap(case, instance):

@@ -24,6 +24,7 @@ import json
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -104,6 +105,24 @@ class CollectResult(ImportResult):
         if self.resume_after:
             text += f"; run again after {self.resume_after} to resume"
         return text
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """The seconds an HTTP Retry-After value asks for (a number of seconds, or an HTTP date), or
+    None when there is none or it cannot be read."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 def load_cursor(case: Case, source: str, query: str) -> dict:
@@ -312,4 +331,4 @@ def _finish(case: Case, result: CollectResult, status: str, error: str | None = 
 
 
 __all__ = ["CollectError", "CollectResult", "Collector", "Page", "RateLimited", "collect",
-           "load_cursor"]
+           "load_cursor", "retry_after_seconds"]

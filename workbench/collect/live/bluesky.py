@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import os
 import time
-from email.utils import parsedate_to_datetime
 from typing import Any
 
-from workbench.collect.live import CollectError, Page, RateLimited
+from workbench.collect.live import CollectError, Page, RateLimited, retry_after_seconds
 
 HANDLE_ENV = "WORKBENCH_BLUESKY_HANDLE"
 PASSWORD_ENV = "WORKBENCH_BLUESKY_APP_PASSWORD"
@@ -210,15 +209,9 @@ def _reset_in(value: str | None) -> float | None:
 def _retry_after(headers: dict) -> float | None:
     """How long a 429 asks to wait: Retry-After (seconds or an HTTP date), else the reset time."""
     headers = {k.lower(): v for k, v in headers.items()}
-    value = headers.get("retry-after")
-    if value:
-        try:
-            return max(0.0, float(value))
-        except ValueError:
-            try:
-                return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-            except (TypeError, ValueError):
-                pass
+    wait = retry_after_seconds(headers.get("retry-after"))
+    if wait is not None:
+        return wait
     return _reset_in(headers.get("ratelimit-reset"))
 
 

@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import requests
@@ -26,7 +24,15 @@ import requests
 from workbench import audit
 from workbench.collect import get_format
 from workbench.collect.base import Payload
-from workbench.collect.live import DEFAULT_MAX_WAIT_S, CollectError, CollectResult, Page, RateLimited, collect
+from workbench.collect.live import (
+    DEFAULT_MAX_WAIT_S,
+    CollectError,
+    CollectResult,
+    Page,
+    RateLimited,
+    collect,
+    retry_after_seconds,
+)
 from workbench.collect.live import load_cursor as _load_cursor
 from workbench.ingest import Importer, ImportResult, _register_payload
 from workbench.store import write
@@ -86,7 +92,7 @@ def _get(session: requests.Session, url: str, headers: dict) -> requests.Respons
         raise CollectError(f"{url}: cannot be fetched: {exc}",
                            hint="check the network and the URL; run again to retry") from None
     if response.status_code in (429, 503):
-        raise RateLimited(_retry_after(response.headers.get("Retry-After")))
+        raise RateLimited(retry_after_seconds(response.headers.get("Retry-After")))
     if response.status_code >= 400:
         raise CollectError(f"{url}: the server answered {response.status_code} {response.reason}",
                            hint="check the URL; a feed that moved or needs a login cannot be read")
@@ -99,23 +105,6 @@ def _count(body: bytes) -> int:
     import feedparser
 
     return len(feedparser.parse(body).entries)
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Seconds a Retry-After asks for (a number of seconds or an HTTP date), or None."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 def feed_collectors(plan, *, urls=None, articles: bool = False) -> list[FeedCollector]:

@@ -18,12 +18,11 @@ from __future__ import annotations
 
 import os
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from urllib.parse import parse_qs, urlsplit
 
 import requests
 
-from workbench.collect.live import CollectError, Page, RateLimited
+from workbench.collect.live import CollectError, Page, RateLimited, retry_after_seconds
 from workbench.collect.mastodon_common import host_of
 
 TOKEN_ENV = "WORKBENCH_MASTODON_TOKEN"
@@ -218,19 +217,9 @@ def _retry_after(response: requests.Response | None) -> float | None:
     """How long a 429 asks to wait: Retry-After (seconds or an HTTP date), else the reset time."""
     if response is None:
         return None
-    value = response.headers.get("Retry-After")
-    if value:
-        try:
-            return max(0.0, float(value))
-        except ValueError:
-            try:
-                when = parsedate_to_datetime(value)
-            except (TypeError, ValueError):
-                when = None
-            if when is not None:
-                if when.tzinfo is None:
-                    when = when.replace(tzinfo=UTC)
-                return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    wait = retry_after_seconds(response.headers.get("Retry-After"))
+    if wait is not None:
+        return wait
     return _reset_in(response.headers.get("X-RateLimit-Reset"))
 
 

@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 
 import requests
 
-from workbench.collect.live import CollectError, Page, RateLimited
+from workbench.collect.live import CollectError, Page, RateLimited, retry_after_seconds
 
 ID_ENV = "WORKBENCH_REDDIT_CLIENT_ID"
 SECRET_ENV = "WORKBENCH_REDDIT_CLIENT_SECRET"
@@ -313,10 +313,10 @@ def _seconds(value: str | None) -> float | None:
 
 
 def _retry_after(response: requests.Response | None) -> float | None:
-    """How long a 429 asks to wait: Retry-After, else X-Ratelimit-Reset (both in seconds)."""
+    """How long a 429 asks to wait: Retry-After, else X-Ratelimit-Reset (in seconds)."""
     if response is None:
         return None
-    wait = _seconds(response.headers.get("Retry-After"))
+    wait = retry_after_seconds(response.headers.get("Retry-After"))
     return wait if wait is not None else _seconds(response.headers.get("X-Ratelimit-Reset"))
 
 

@@ -54,13 +54,11 @@ import io
 import json
 import re
 import tempfile
-import time
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import urlsplit
 
-from workbench.collect.live import CollectError, Page, RateLimited
+from workbench.collect.live import CollectError, Page, RateLimited, retry_after_seconds
 from workbench.collect.youtube import MARK, keep_response, video_url
 from workbench.timeutil import now_text, parse_time, to_text
 
@@ -160,16 +158,7 @@ def _ydl_class():
 
 
 def _retry_after(headers) -> float | None:
-    value = headers.get("Retry-After") if headers is not None else None
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        try:
-            return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-        except (TypeError, ValueError):
-            return None
+    return retry_after_seconds(headers.get("Retry-After") if headers is not None else None)
 
 
 class _Log:
