@@ -248,3 +248,24 @@ def test_purging_items_takes_them_out_of_the_alerts_that_name_them(case, write_j
     left = case.db.execute("SELECT uids FROM alerts").fetchall()
     assert [json.loads(u) for (u,) in left] == [[second]]
     assert case.verify().ok
+
+
+def test_the_cli_watches_several_sources_each_round(case, instance):
+    from typer.testing import CliRunner
+
+    from tests.test_collect_feeds import Site
+    from workbench.cli import app
+
+    site = Site()
+    try:
+        case.update_plan(hashtags=["flood"], feeds=[f"{site.url}/feed.xml"])
+        done = CliRunner().invoke(app, ["watch", str(case.path), "mastodon", "feed", "--instance",
+                                        instance.url, "--every", "1s", "--rounds", "2", "--no-progress"])
+        assert done.exit_code == 0, done.output
+        assert len(case.items(platform="mastodon")) == 12 and len(case.items(platform="web")) == 2
+        # the feed was bound to its cursor: the second round sent its ETag back and got a 304
+        assert site.requests[-1][1].get("If-None-Match") == '"v1"'
+        assert case.verify().ok
+    finally:
+        site.server.shutdown()
+        site.server.server_close()

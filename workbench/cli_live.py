@@ -120,7 +120,8 @@ def _print_media(result) -> None:
 
 def watch(
     case_dir: CaseDir,
-    source: Annotated[str, typer.Argument(help=SOURCE_HELP)],
+    sources: Annotated[list[str], typer.Argument(help="The live sources to watch, one or more: "
+                                                 "mastodon, bluesky, reddit, feed, youtube.")],
     every: Annotated[str, typer.Option(help="How often: 30s, 15m, 1h, ...")] = "15m",
     rounds: Annotated[int | None, typer.Option(help="Stop after this many rounds.")] = None,
     webhook: Annotated[str | None, typer.Option(help="POST each alert as JSON here (or set "
@@ -134,8 +135,9 @@ def watch(
     max_wait: MaxWait = 60.0,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
 ) -> None:
-    """Collect again and again, and after each round record alerts (watch-term hits, bursts) in
-    the case. Ctrl-C stops; running it again resumes with nothing missed."""
+    """Collect again and again from one or more sources, and after each round record alerts
+    (watch-term hits, bursts) in the case. Ctrl-C stops; running it again resumes with nothing
+    missed."""
     from workbench.collect.live.sources import build_collectors
     from workbench.collect.watch import watch_command
 
@@ -145,6 +147,9 @@ def watch(
                    subreddit=subreddit, search=search, submission=submission, listing=listing,
                    url=url, video=video, channel=channel, comments=comments,
                    max_comments=max_comments, proxy=proxy, system_certs=system_certs)
-    build_collectors(case, source, **options)  # a usage error shows before the first round
-    watch_command(case, lambda: build_collectors(case, source, **options), every, rounds, webhook,
-                  progress=progress and sys.stderr.isatty())
+
+    def collectors() -> list:
+        return [c for source in sources for c in build_collectors(case, source, **options)]
+
+    collectors()  # a usage error shows before the first round
+    watch_command(case, collectors, every, rounds, webhook, progress=progress and sys.stderr.isatty())

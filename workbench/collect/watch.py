@@ -119,7 +119,8 @@ def watch(case: Case, collectors_factory: Callable[[], Iterable[Collector]], *, 
     and the result says so. Refuses a case past its retention date, and stops when the date passes
     while watching.
     """
-    from workbench.collect.live import CollectError, collect
+    from workbench.collect.live import CollectError
+    from workbench.collect.live.sources import run_collector
 
     case.require_collection_allowed()
     webhook = webhook if webhook is not None else os.environ.get(WEBHOOK_ENV) or None
@@ -143,7 +144,7 @@ def watch(case: Case, collectors_factory: Callable[[], Iterable[Collector]], *, 
             number = result.rounds + 1
             for collector in collectors_factory():
                 try:
-                    done = collect(case, collector, max_wait=max_wait, progress=progress)
+                    done = run_collector(case, collector, max_wait=max_wait, progress=progress)
                 except CollectError as exc:
                     result.failures += 1
                     log.warning("watch: round %s: %s: %s", number, collector.query, exc)
@@ -203,6 +204,11 @@ def _new_items(case: Case, after: int) -> pd.DataFrame:
                                        "author_handle"])
 
 
+def _text(value: object) -> str | None:
+    """A text column's value, None where the item has none (pandas gives NaN there)."""
+    return value if isinstance(value, str) else None
+
+
 def _list(value: object) -> list[str]:
     if isinstance(value, list):
         return value
@@ -244,10 +250,10 @@ def _watch_alerts(case: Case, new: pd.DataFrame, min_risk: float) -> list[tuple]
         return []
     found = []
     for row in new.itertuples(index=False):
-        text = row.text or ""
+        text = _text(row.text) or ""
         score, reasons = risk(terms.match(text, hashtags=_list(row.hashtags),
                                           mentions=_list(row.mentions),
-                                          author_handle=row.author_handle))
+                                          author_handle=_text(row.author_handle)))
         if reasons and score >= min_risk:
             excerpt = text[:EXCERPT_CHARS] + ("…" if len(text) > EXCERPT_CHARS else "")
             found.append(("watch", {"uid": row.uid, "score": score, "reasons": reasons,
