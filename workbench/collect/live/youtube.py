@@ -49,8 +49,6 @@ OpenSSL's default store instead (``compat_opts={'no-certifi'}``), which honours 
 
 from __future__ import annotations
 
-import functools
-import io
 import json
 import re
 import tempfile
@@ -58,8 +56,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import urlsplit
 
-from workbench.collect.live import CollectError, Page, RateLimited, retry_after_seconds
-from workbench.collect.youtube import MARK, keep_response, video_url
+from workbench.collect.live import CollectError, Page, RateLimited
+from workbench.collect.live.ytdlp import Stopped, YdlLog, recording_ydl
+from workbench.collect.youtube import MARK, video_url
 from workbench.timeutil import now_text, parse_time, to_text
 
 _VIDEO_ID = re.compile(r"^[\w-]{11}$")
@@ -103,83 +102,6 @@ def channel_of(value: str) -> str:
                        hint="give @handle, the UC... channel id, or the channel's URL")
 
 
-class _Stop(Exception):
-    """Raised from inside yt-dlp to end a read at once (a 429, a lost connection)."""
-
-    def __init__(self, status: int | None, wait: float | None = None, reason: str = ""):
-        super().__init__(reason or f"HTTP {status}")
-        self.status, self.wait, self.reason = status, wait, reason
-
-
-@functools.cache
-def _ydl_class():
-    """yt-dlp's YoutubeDL, recording what it receives, and the exception that stops it."""
-    import yt_dlp
-    from yt_dlp.networking.common import Response
-    from yt_dlp.networking.exceptions import HTTPError, TransportError
-    from yt_dlp.utils import DownloadCancelled
-
-    class Stop(DownloadCancelled):  # yt-dlp lets DownloadCancelled through every layer
-        def __init__(self, stop: _Stop):
-            super().__init__(str(stop))
-            self.stop = stop
-
-    class Recording(yt_dlp.YoutubeDL):
-        """A YoutubeDL that keeps every answer it receives (``answers``)."""
-
-        answers: list[dict]
-        keep = True  # False while a video file is downloaded: it is stored as media, not here
-
-        def urlopen(self, req):
-            method = getattr(req, "method", None) or "GET"
-            url = getattr(req, "url", None) or str(req)
-            try:
-                response = super().urlopen(req)
-                return self._keep(method, url, response) if self.keep else response
-            except HTTPError as error:
-                if self.keep:
-                    error.response = self._keep(method, url, error.response)
-                if error.status == 429:
-                    raise Stop(_Stop(429, _retry_after(error.response.headers))) from error
-                raise
-            except TransportError as error:
-                raise Stop(_Stop(None, reason=str(error))) from error
-
-        def _keep(self, method, url, response):
-            body = response.read()
-            headers = {k: v for k, v in response.headers.items()
-                       if k.lower() not in ("set-cookie",)}  # cookies are the session's, not evidence
-            self.answers.append(keep_response(method, response.url or url, response.status, headers,
-                                              body))
-            return Response(io.BytesIO(body), response.url, dict(response.headers.items()),
-                            status=response.status, reason=response.reason)
-
-    return Recording, Stop
-
-
-def _retry_after(headers) -> float | None:
-    return retry_after_seconds(headers.get("Retry-After") if headers is not None else None)
-
-
-class _Log:
-    """yt-dlp's logger: keeps warnings and errors (the reasons a video is unavailable)."""
-
-    def __init__(self):
-        self.warnings: list[str] = []
-
-    def debug(self, msg):
-        pass
-
-    def info(self, msg):
-        pass
-
-    def warning(self, msg):
-        self.warnings.append(str(msg))
-
-    def error(self, msg):
-        self.warnings.append(str(msg))
-
-
 class YouTubeCollector:
     """One video (``video=``) or one channel's uploads (``channel=``), with their comments.
 
@@ -214,7 +136,7 @@ class YouTubeCollector:
         self._ydl = None
         self._listing: list[str] = []  # video ids read from the channel's listing, newest first
         self._entries = None  # the rest of the listing, read lazily
-        self._log = _Log()
+        self._log = YdlLog()
 
     def _options(self, download: bool = False) -> dict:
         youtube = {"player_client": ["web"], "player_skip": ["js", "configs"]}
@@ -242,7 +164,7 @@ class YouTubeCollector:
     def _dl(self):
         if self._ydl is None:
             try:
-                recording, self._stop_type = _ydl_class()
+                recording, self._stop_type = recording_ydl()
             except ImportError as error:
                 raise CollectError("collecting from YouTube needs yt-dlp",
                                    hint="pip install yt-dlp") from error
@@ -256,7 +178,7 @@ class YouTubeCollector:
         fetched (format, extension, host). Raises :class:`RateLimited` or :class:`CollectError`."""
         from yt_dlp.utils import DownloadError
 
-        recording, stop_type = _ydl_class()
+        recording, stop_type = recording_ydl()
         self._log.warnings = []
         options = self._options(download=True)
         options["outtmpl"] = {"default": str(folder / "%(id)s.%(ext)s")}
@@ -401,7 +323,7 @@ class YouTubeCollector:
                     older=video_id if following else None,  # the next page starts after this video
                     oldest_at=when, newest_at=when, newest_id=video_id, ids=(video_id,))
 
-    def _raise(self, stop: _Stop, what: str) -> NoReturn:
+    def _raise(self, stop: Stopped, what: str) -> NoReturn:
         if stop.status == 429:
             raise RateLimited(stop.wait) from None
         raise CollectError(f"youtube: {what} cannot be read: YouTube cannot be reached ({stop.reason})",
