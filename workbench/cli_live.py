@@ -37,8 +37,9 @@ Articles = Annotated[bool, typer.Option(help="Feed: also fetch each new entry's 
 MaxWait = Annotated[float, typer.Option(help="Wait at most this many seconds for rate limits; past "
                                         "it, stop and say when to resume.")]
 Video = Annotated[list[str] | None, typer.Option(help="YouTube: a video's id or URL (repeatable).")]
-Channel = Annotated[list[str] | None, typer.Option(help="YouTube: a channel's @handle, UC id or URL "
-                                                   "(repeatable), newest videos first.")]
+Channel = Annotated[list[str] | None, typer.Option(help="YouTube: a channel's @handle, UC id or URL, "
+                                                   "newest videos first; Telegram: a public channel's "
+                                                   "or group's username or t.me link (repeatable).")]
 Comments = Annotated[bool, typer.Option(help="YouTube: also collect the comments.")]
 MaxComments = Annotated[int | None, typer.Option(help="YouTube: at most this many comments per video.")]
 DownloadVideo = Annotated[bool, typer.Option(help="YouTube: also download each new video's smallest "
@@ -48,7 +49,7 @@ SystemCerts = Annotated[bool, typer.Option(help="YouTube: trust the system's CA 
                                            "SSL_CERT_FILE), e.g. behind an inspecting proxy.")]
 MaxMediaMb = Annotated[float, typer.Option(help="Media files larger than this many MB are not "
                                            "downloaded.")]
-SOURCE_HELP = "The live source: mastodon, bluesky, reddit, feed or youtube."
+SOURCE_HELP = "The live source: mastodon, bluesky, reddit, feed, youtube or telegram."
 
 
 def collect(
@@ -71,7 +72,8 @@ def collect(
     """Collect live posts into the case, resuming where the last run stopped. With no query
     option, collects the plan's hashtags, keywords and accounts. Secrets come from the environment
     only: WORKBENCH_MASTODON_TOKEN; WORKBENCH_BLUESKY_HANDLE and WORKBENCH_BLUESKY_APP_PASSWORD;
-    WORKBENCH_REDDIT_CLIENT_ID, WORKBENCH_REDDIT_CLIENT_SECRET and WORKBENCH_REDDIT_USER_AGENT."""
+    WORKBENCH_REDDIT_CLIENT_ID, WORKBENCH_REDDIT_CLIENT_SECRET and WORKBENCH_REDDIT_USER_AGENT;
+    WORKBENCH_TELEGRAM_API_ID, WORKBENCH_TELEGRAM_API_HASH and WORKBENCH_TELEGRAM_SESSION."""
     from workbench.collect.live.sources import collect_each
 
     case = case_at(case_dir)
@@ -121,7 +123,8 @@ def _print_media(result) -> None:
 def watch(
     case_dir: CaseDir,
     sources: Annotated[list[str], typer.Argument(help="The live sources to watch, one or more: "
-                                                 "mastodon, bluesky, reddit, feed, youtube.")],
+                                                 "mastodon, bluesky, reddit, feed, youtube, "
+                                                 "telegram.")],
     every: Annotated[str, typer.Option(help="How often: 30s, 15m, 1h, ...")] = "15m",
     rounds: Annotated[int | None, typer.Option(help="Stop after this many rounds.")] = None,
     webhook: Annotated[str | None, typer.Option(help="POST each alert as JSON here (or set "

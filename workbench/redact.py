@@ -3,7 +3,8 @@
 A record's span (see :mod:`workbench.collect.readers`) says where it stands. Lines are emptied
 (the line break stays, so later line numbers do not move); a JSON element becomes ``null`` (later
 character offsets move, and are returned remapped). Zip members and zstandard compression are
-rebuilt around the changed content.
+rebuilt around the changed content. A Telegram API page (TL bytes) has each cut message replaced
+by a deleted-message placeholder.
 
 JSON records may nest (a Reddit comment holds its replies): a cut inside another cut goes with it,
 and a cut record that holds kept records has each of its own values made ``null`` instead, so the
@@ -40,6 +41,8 @@ def redact(data: bytes, compression: str | None, cut: Iterable[str],
            keep: Iterable[str]) -> tuple[bytes, dict[str, str]]:
     """Return the payload with the ``cut`` spans blanked, and the new span of each ``keep`` span."""
     cut, keep = list(cut), list(keep)
+    if any(span.startswith("T") for span in cut):
+        return _redact_tl(data, cut, keep)
     cut_by_member: dict[str | None, list] = defaultdict(list)
     for span in cut:
         member, kind, start, end = parse_span(span)
@@ -58,6 +61,19 @@ def redact(data: bytes, compression: str | None, cut: Iterable[str],
         return _redact_zip(data, cut_by_member, keep_by_member, keep)
     new, shift = _redact_content(data, cut_by_member.get(None, []), keep_by_member.get(None, []))
     return new, {span: _moved(span, shift) for span in keep}
+
+
+def _redact_tl(data: bytes, cut: list[str], keep: list[str]) -> tuple[bytes, dict[str, str]]:
+    """A Telegram API page (TL bytes, spans ``T<start>:<end>``): each cut message becomes the
+    deleted-message placeholder Telegram itself sends, and the kept messages' spans move."""
+    from workbench.collect.telegram_tl import redact_page
+
+    def pair(span: str) -> tuple[int, int]:
+        start, _, end = span[1:].partition(":")
+        return int(start), int(end)
+
+    new, moved = redact_page(data, [pair(s) for s in cut], [pair(s) for s in keep if s.startswith("T")])
+    return new, {s: "T{}:{}".format(*moved[pair(s)]) if s.startswith("T") else s for s in keep}
 
 
 def _redact_zip(data: bytes, cut_by_member: dict, keep_by_member: dict, keep: list[str]

@@ -19,6 +19,7 @@ BUILTIN_MODULES = (
     "workbench.collect.twitter_v1",
     "workbench.collect.twitter_v2",
     "workbench.collect.telegram",
+    "workbench.collect.telegram_tl",
     "workbench.collect.mastodon",
     "workbench.collect.activitypub",
     "workbench.collect.reddit",

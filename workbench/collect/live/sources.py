@@ -11,7 +11,7 @@ from workbench.collect.live import CollectError
 if TYPE_CHECKING:
     from workbench.case import Case
 
-SOURCES = ("mastodon", "bluesky", "reddit", "feed", "youtube")
+SOURCES = ("mastodon", "bluesky", "reddit", "feed", "youtube", "telegram")
 #: The query options each source takes (one of them per collection; none: the plan's terms).
 QUERIES = {
     "mastodon": ("hashtag", "account", "timeline", "search"),
@@ -19,6 +19,7 @@ QUERIES = {
     "reddit": ("subreddit", "search", "submission"),
     "feed": ("url",),
     "youtube": ("video", "channel"),
+    "telegram": ("channel",),
 }
 #: The option naming where a source is, when it has one: (option, required).
 PLACES = {"mastodon": ("instance", True), "bluesky": ("base_url", False)}
@@ -64,6 +65,10 @@ def build_collectors(case: Case, source: str, **options: Any) -> list:
             comments=given.get("comments", True), max_comments=given.get("max_comments"),
             download_video=bool(given.get("download_video")), proxy=given.get("proxy"),
             system_certs=bool(given.get("system_certs")))
+    if source == "telegram":
+        from workbench.collect.live.telegram import telegram_collectors
+
+        return telegram_collectors(case, _listed(given.get("channel")))
     raise CollectError(f"no live source {source!r}", hint=f"the live sources are {', '.join(SOURCES)}")
 
 
@@ -74,13 +79,17 @@ def _listed(value: Any) -> list | None:
 
 def run_collector(case: Case, collector: Any, **run: Any):
     """Collect with one collector (a feed also fetches its new entries' articles when asked, a
-    YouTube collector its videos' files)."""
+    YouTube collector its videos' files; a Telegram collector disconnects when done)."""
     from workbench.collect.live import collect
 
     if collector.collector == "live:feed":
         from workbench.collect.live.feeds import collect_feed
 
         return collect_feed(case, collector, **run)
+    if collector.collector == "live:telegram":
+        from workbench.collect.live.telegram import collect_telegram
+
+        return collect_telegram(case, collector, **run)
     if collector.collector == "live:youtube":
         from workbench.collect.live.youtube import collect_youtube
 
