@@ -5,6 +5,7 @@ token unless ``search_public``), for the live collection and watch tests."""
 
 import json
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -50,6 +51,7 @@ class Instance:
         self.faults: list[tuple[int, dict, dict] | None] = []
         self.remaining = 300
         self.search_public = False  # most instances answer search only with a token
+        self.delay = 0.0  # seconds each timeline page takes to come (a slow instance)
         self.requests: list[str] = []
         self.server = ThreadingHTTPServer((HOST, 0), self._handler())
         self.url = f"http://{HOST}:{self.server.server_address[1]}"
@@ -112,6 +114,7 @@ class Instance:
             chosen = self.statuses
         else:
             return 404, {}, {"error": "Record not found"}
+        time.sleep(self.delay)
         return 200, *self._page(parts.path, chosen, query)
 
     def _page(self, path: str, chosen: list[dict], query: dict) -> tuple[dict, list]:

@@ -186,3 +186,43 @@ def test_only_posts_within_the_plans_dates_are_kept(case, instance):
     case.update_plan(until="2026-11-01")
     instance.add([status(13)])
     assert collect(case, hashtag(instance), progress=False).imported == 1
+
+
+def test_a_killed_collection_resumes_with_no_duplicate_and_no_gap(case, instance):
+    """The process is killed (SIGKILL, as a dead kernel) between pages; the next run resumes."""
+    import os
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+
+    instance.statuses = [status(n) for n in range(200, 0, -1)]  # five pages of 40
+    instance.delay = 0.3
+    command = [sys.executable, "-m", "workbench.cli", "collect", str(case.path), "mastodon",
+               "--instance", instance.url, "--hashtag", "flood", "--no-progress"]
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    watcher = sqlite3.connect(f"file:{case.path / 'case.db'}?mode=ro", uri=True)
+    deadline = time.monotonic() + 60
+    try:
+        while time.monotonic() < deadline and child.poll() is None:
+            pages = watcher.execute("SELECT count(*) FROM audit WHERE action = 'collect.page'"
+                                    ).fetchone()[0]
+            if pages >= 2:
+                break
+            time.sleep(0.05)
+        assert child.poll() is None, "the collection ended before it could be killed"
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(timeout=10)
+    finally:
+        watcher.close()
+        if child.poll() is None:
+            child.kill()
+    kept = len(case.items())
+    assert 40 <= kept < 200
+    again = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stderr
+    assert ids(case) == sorted(f"social.test/{BASE_ID + n * 1000}" for n in range(1, 201))
+    assert case.verify().ok
+    statuses = [row[0] for row in case.db.execute("SELECT status FROM runs ORDER BY id")]
+    assert statuses == ["interrupted", "done"]  # the killed run is closed by the next one

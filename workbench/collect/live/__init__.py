@@ -21,6 +21,8 @@ interruption during it leaves no gap either.
 from __future__ import annotations
 
 import json
+import os
+import platform
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -151,12 +153,14 @@ def collect(case: Case, collector: Collector, *, limit: int | None = None,
     fmt = get_format(collector.format)
     result = CollectResult(0, f"{collector.source} {collector.query}", fmt.name, "")
     with write(case.db):
+        _close_abandoned(case, result.path)
         result.run_id = case.db["runs"].insert({
             "kind": "collect", "source": f"{collector.source} {collector.query}",
             "format": fmt.name, "collector": collector.collector,
             "collector_version": f"{workbench.__version__}/{collector.version}",
             "started_at": now_text(), "status": "running", "actor": audit.actor(),
-            "detail": audit.canonical({"limit": limit, "max_wait": max_wait}),
+            "detail": audit.canonical({"limit": limit, "max_wait": max_wait, "pid": os.getpid(),
+                                       "host": platform.node()}),
         }).last_pk
         audit.append(case.db, "collect.started", {
             "run": result.run_id, "source": collector.source, "query": collector.query,
@@ -309,6 +313,36 @@ class _Run:
             self.bar.update(page.count)
         if page.wait > 0 and not self._stopped():
             self._wait(page.wait)
+
+
+def _close_abandoned(case: Case, source: str) -> None:
+    """Mark as interrupted the earlier runs of this source and query still shown as running whose
+    process on this machine is gone (killed, or a kernel that died): their pages are kept and
+    their cursor is where the next run resumes."""
+    rows = case.db.execute("SELECT id, detail FROM runs WHERE kind = 'collect' AND source = ? "
+                           "AND status = 'running'", [source]).fetchall()
+    for run_id, detail in rows:
+        started = json.loads(detail or "{}")
+        if started.get("host") != platform.node() or _alive(started.get("pid")):
+            continue
+        case.db["runs"].update(run_id, {"finished_at": now_text(), "status": "interrupted"})
+        audit.append(case.db, "collect.finished", {
+            "run": run_id, "status": "interrupted",
+            "error": "the process ended before the run finished (killed, or its kernel died)"})
+
+
+def _alive(pid: object) -> bool:
+    """Whether process ``pid`` runs on this machine (True when it cannot be told: on Windows,
+    ``os.kill(pid, 0)`` would end the process rather than probe it)."""
+    if not isinstance(pid, int) or pid == os.getpid() or os.name != "posix":
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
 
 
 def _finish(case: Case, result: CollectResult, status: str, error: str | None = None) -> None:
