@@ -25,6 +25,7 @@ import pytest
 import yaml
 
 from tests.widget_case import build
+from workbench.case import Case
 
 NOTEBOOK = Path(__file__).parent / "data" / "notebooks" / "widgets.ipynb"
 PLANNING = Path(__file__).parent.parent / "templates" / "01_planning.ipynb"
@@ -131,6 +132,20 @@ def kernel_ready(lab: dict, notebook: str) -> bool:
 def run_all(page) -> None:
     page.get_by_role("menuitem", name="Run", exact=True).click()
     page.get_by_role("menuitem", name="Run All Cells").first.click()
+
+
+def open_in_own_workspace(page, lab: dict, notebook: str, workspace: str) -> None:
+    """Open ``notebook`` in a workspace of its own (another test's notebook stays open in the
+    default one) and wait until its kernel is idle."""
+    page.goto(f"{lab['url']}/lab/workspaces/{workspace}/tree/{notebook}?token={lab['token']}",
+              timeout=60_000)
+    page.wait_for_selector(".jp-Notebook", timeout=60_000)
+    wait_until(lambda: kernel_ready(lab, notebook), 60, f"{notebook}'s kernel")
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle'] >> visible=true",
+                           timeout=30_000)
+    dialog = page.locator(".jp-Dialog")
+    if dialog.count():  # a kernel chooser, should the settings not apply
+        dialog.get_by_role("button", name="Select").click()
 
 
 def shot(page, name: str, show=None) -> None:
@@ -240,16 +255,7 @@ def test_a_phase_template_opens_and_runs_interactively_in_jupyterlab(lab, browse
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     try:
-        # A workspace of its own: the other test's notebook stays open in the default one.
-        page.goto(f"{lab['url']}/lab/workspaces/planning/tree/{PLANNING.name}?token={lab['token']}",
-                  timeout=60_000)
-        page.wait_for_selector(".jp-Notebook", timeout=60_000)
-        wait_until(lambda: kernel_ready(lab, PLANNING.name), 60, "the template's kernel")
-        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle'] >> visible=true",
-                               timeout=30_000)
-        dialog = page.locator(".jp-Dialog")
-        if dialog.count():
-            dialog.get_by_role("button", name="Select").click()
+        open_in_own_workspace(page, lab, PLANNING.name, "planning")
         run_all(page)
         # The last cell's intake form shows only when every cell before it ran without error.
         page.locator(".wb-intake").wait_for(timeout=90_000)
@@ -259,6 +265,43 @@ def test_a_phase_template_opens_and_runs_interactively_in_jupyterlab(lab, browse
         assert not errors, errors
     except Exception:
         shot(page, "planning-failure")
+        raise
+    finally:
+        page.close()
+
+
+def test_the_live_panel_collects_from_a_replayed_instance_in_jupyterlab(lab, browser, instance):
+    import nbformat
+
+    name = "live.ipynb"
+    shutil.copytree(lab["root"] / "case", lab["root"] / "live-case")  # the other tests' case stays
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell("import workbench.widgets as ww\nww.live('live-case')")]
+    nbformat.write(notebook, lab["root"] / name)
+    page = browser.new_page(viewport={"width": 1300, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        open_in_own_workspace(page, lab, name, "live")
+        run_all(page)
+        panel = page.locator(".wb-live")
+        panel.wait_for(timeout=60_000)
+        panel.locator(".wb-live-source select").select_option("mastodon")
+        panel.locator(".wb-live-where input").fill(instance.url)
+        panel.locator(".wb-live-what select").select_option("hashtag")
+        panel.locator(".wb-live-value input").fill("flood")
+        panel.locator(".wb-live-value input").press("Tab")  # the text box sends its value
+        panel.locator(".wb-live-run").click()
+        summary = panel.locator(".wb-live-summary")
+        wait_until(lambda: "imported" in summary.inner_text(), 60, "the collection's summary")
+        assert "12 imported" in summary.inner_text(), summary.inner_text()
+        shot(page, "6-live", panel)
+        with Case.open(lab["root"] / "live-case") as case:
+            assert len(case.items(platform="mastodon")) == 12 and case.verify().ok
+        assert [r.split("?")[0] for r in instance.requests][:1] == ["/api/v1/timelines/tag/flood"]
+        assert not errors, errors
+    except Exception:
+        shot(page, "failure")
         raise
     finally:
         page.close()

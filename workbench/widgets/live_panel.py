@@ -53,7 +53,9 @@ class LivePanel(w.VBox):
         self.max_wait = w.BoundedFloatText(value=start["max_wait"], min=0, max=86_400,
                                            description="Max wait (s)")
         self.run = w.Button(description="Collect", button_style="primary")
-        self.run.add_class("wb-live-run")
+        for name, control in (("source", self.source), ("where", self.where), ("what", self.what),
+                              ("value", self.value), ("limit", self.limit), ("run", self.run)):
+            control.add_class(f"wb-live-{name}")
         self.output = w.Output()
         self.summary = w.HTML()
         self.summary.add_class("wb-live-summary")
