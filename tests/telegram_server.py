@@ -29,7 +29,11 @@ follows a page of the MTProto documentation:
   ``Config`` for ``help.getConfig``), /method/users.getUsers, /method/updates.getState,
   /method/contacts.resolveUsername, /method/messages.getHistory with the paging of
   https://core.telegram.org/api/offsets (``offset_id``, ``add_offset``, ``limit``, ``max_id``,
-  ``min_id``).
+  ``min_id``), and /method/upload.getFile as https://core.telegram.org/api/files says (an
+  ``InputPhotoFileLocation`` or ``InputDocumentFileLocation``; ``offset`` and ``limit``
+  divisible by 4 KB, 1 MB divisible by ``limit``, a part never crossing a 1 MB boundary; an
+  ``upload.file`` with its ``storage.FileType``; ``FILE_REFERENCE_EXPIRED`` for a stale
+  reference, ``LIMIT_INVALID`` / ``OFFSET_INVALID`` for bad parts).
 
 No key exchange: the test writes the client's session file already holding the auth key this
 server shares (https://core.telegram.org/mtproto/auth_key is skipped, not imitated).
@@ -144,6 +148,11 @@ class TelegramServer:
         self.calls: list[str] = []  # every RPC, by TL name
         self.histories: list[functions.messages.GetHistoryRequest] = []
         self.pages: list[bytes] = []  # the result bytes of each messages.getHistory answered
+        # files by ("photo" or "document", id): (access_hash, file_reference, bytes, storage type,
+        # the photo size served, or "" for a document)
+        self.files: dict[tuple[str, int], tuple[int, bytes, bytes, object, str]] = {}
+        self.file_faults: list = []  # as faults (but bytes), for upload.getFile calls
+        self.gets: list[functions.upload.GetFileRequest] = []
         self.connections = 0
         self.sockets: list = []
         self._server: socketserver.ThreadingTCPServer | None = None
@@ -213,6 +222,8 @@ class TelegramServer:
             return self._resolve(request.username)
         if isinstance(request, functions.messages.GetHistoryRequest):
             return self._history(request)
+        if isinstance(request, functions.upload.GetFileRequest):
+            return self._get_file(request)
         raise RpcFault(400, "METHOD_NOT_IMPLEMENTED_IN_TEST_SERVER")
 
     def _resolve(self, username: str) -> bytes:
@@ -263,6 +274,35 @@ class TelegramServer:
             messages=page, topics=[], chats=[known], users=users))
         self.pages.append(result)
         return result
+
+
+    def _get_file(self, request) -> bytes:
+        self.gets.append(request)
+        fault = self.file_faults.pop(0) if self.file_faults else None
+        if callable(fault):  # something happens meanwhile (then the part is answered)
+            fault()
+        if isinstance(fault, tuple):
+            raise RpcFault(*fault)
+        where = request.location
+        if isinstance(where, types.InputPhotoFileLocation):
+            kind, size = "photo", where.thumb_size
+        elif isinstance(where, types.InputDocumentFileLocation):
+            kind, size = "document", where.thumb_size
+        else:
+            raise RpcFault(400, "LOCATION_INVALID")
+        known = self.files.get((kind, where.id))
+        if known is None or known[0] != where.access_hash or known[4] != size:
+            raise RpcFault(400, "LOCATION_INVALID")
+        access_hash, reference, data, storage, _ = known
+        if where.file_reference != reference:
+            raise RpcFault(400, "FILE_REFERENCE_EXPIRED")
+        offset, limit = request.offset, request.limit
+        if limit <= 0 or limit % 4096 or (1 << 20) % limit:
+            raise RpcFault(400, "LIMIT_INVALID")
+        if offset < 0 or offset % 4096 or offset >> 20 != (offset + limit - 1) >> 20:
+            raise RpcFault(400, "OFFSET_INVALID")
+        return bytes(types.upload.File(type=storage, mtime=BASE_DATE,
+                                       bytes=data[offset:offset + limit]))
 
 
 def _vector(objects: list) -> bytes:

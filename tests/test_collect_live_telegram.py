@@ -439,3 +439,191 @@ def test_the_cli_collects_a_channel(case, dc, session, monkeypatch):
     assert "12 imported" in done.output and case.verify().ok
     [(name,)] = case.db.execute("SELECT DISTINCT substr(name, -3) FROM payloads WHERE kind = 'raw'")
     assert name == ".tl"
+
+
+# --- media: photos and documents downloaded through upload.getFile --------------------------
+
+def with_media(dc) -> dict[str, bytes]:
+    """Post 3 carries a photo with EXIF GPS, 5 a video too large, 6 a PDF of two 512 KB parts,
+    7 a file whose reference Telegram no longer accepts; the files as the data centre holds them."""
+    from tests.test_geo_exif import dms, photo
+
+    jpeg = photo({1: "N", 2: dms(52, 22, 312), 3: "E", 4: dms(4, 54, 1476)}, size=(64, 48))
+    pdf = b"%PDF-1.4\n" + bytes(range(256)) * 2400 + b"\n%%EOF\n"  # 614 KB: two parts
+    when = datetime.fromtimestamp(1_700_000_000, UTC)
+    pic = types.Photo(id=9001, access_hash=11, file_reference=b"ref-photo", date=when, dc_id=2,
+                      sizes=[types.PhotoStrippedSize("i", b"\x01\x28\x1e"),
+                             types.PhotoSize("m", 32, 24, 500),
+                             types.PhotoSize("y", 64, 48, len(jpeg))])
+
+    def document(ident: int, size: int, mime: str, reference: bytes, *attributes):
+        return types.Document(id=ident, access_hash=ident + 1, file_reference=reference, date=when,
+                              mime_type=mime, size=size, dc_id=2, attributes=list(attributes))
+
+    media = {3: types.MessageMediaPhoto(photo=pic),
+             5: types.MessageMediaDocument(document=document(
+                 9002, 2_000_000, "video/mp4", b"ref-video",
+                 types.DocumentAttributeVideo(3.0, 640, 360))),
+             6: types.MessageMediaDocument(document=document(
+                 9003, len(pdf), "application/pdf", b"ref-pdf",
+                 types.DocumentAttributeFilename("report.pdf"))),
+             7: types.MessageMediaDocument(document=document(
+                 9004, 10, "application/zip", b"ref-old",
+                 types.DocumentAttributeFilename("old.zip")))}
+    dc.history[CHANNEL_ID] = [message(n, media=media[n]) if n in media else message(n)
+                              for n in range(1, 13)]
+    storage = types.storage
+    dc.files = {("photo", 9001): (11, b"ref-photo", jpeg, storage.FileJpeg(), "y"),
+                ("document", 9002): (9003, b"ref-video", b"\0" * 2_000_000, storage.FileMp4(), ""),
+                ("document", 9003): (9004, b"ref-pdf", pdf, storage.FilePdf(), ""),
+                ("document", 9004): (9005, b"ref-new", b"PK\x05\x06" + b"\0" * 6,
+                                     storage.FileUnknown(), "")}
+    return {"jpeg": jpeg, "pdf": pdf}
+
+
+def stored_media(case) -> dict[str, str | None]:
+    return dict(case.db.execute("SELECT key, sha256 FROM media ORDER BY key").fetchall())
+
+
+def test_photos_and_documents_are_downloaded_byte_for_byte_and_the_photo_located(case, dc,
+                                                                                   channel_of):
+    files = with_media(dc)
+    result = collect_telegram(case, channel_of(media=True, max_media_bytes=1_000_000),
+                              progress=False)
+    assert result.imported == 12
+    got = result.media
+    assert (got.stored, got.linked, got.bytes) == (2, 2, len(files["jpeg"]) + len(files["pdf"]))
+    reasons = {f["url"].split("?")[1].split("&")[0]: f["reason"] for f in got.failed}
+    assert reasons["document9002"] == ("too large: 2000000 bytes, more than the maximum of "
+                                       "1000000")
+    assert reasons["document9004"].startswith("file reference expired (FILE_REFERENCE_EXPIRED)")
+    assert len(reasons) == 2
+    jpeg_sha, pdf_sha = sha256_bytes(files["jpeg"]), sha256_bytes(files["pdf"])
+    assert stored_media(case) == {"document9002": None, "document9003": pdf_sha,
+                                  "document9004": None, "photo9001": jpeg_sha}
+    assert case.media_store.path(jpeg_sha).read_bytes() == files["jpeg"]  # EXIF and all
+    assert case.media_store.path(pdf_sha).read_bytes() == files["pdf"]
+    # the largest photo size, the document in 512 KB parts as Telethon asks; nothing for the video
+    asked = sorted((type(g.location).__name__, g.location.id, g.location.thumb_size, g.offset,
+                    g.limit) for g in dc.gets)
+    assert asked == [("InputDocumentFileLocation", 9003, "", 0, 524288),
+                     ("InputDocumentFileLocation", 9003, "", 524288, 524288),
+                     ("InputDocumentFileLocation", 9004, "", 0, 524288),
+                     ("InputPhotoFileLocation", 9001, "y", 0, 524288)]
+    names = dict(case.db.execute("SELECT sha256, name FROM payloads WHERE kind = 'media'"))
+    assert names == {jpeg_sha: "photo9001.jpg", pdf_sha: "report.pdf"}
+
+    case.locate(progress=False)
+    places = case.places(method="exif")
+    assert places.uid.tolist() == [f"telegram:{CHANNEL_ID}/3"]
+    assert places.lat.iloc[0] == pytest.approx(52 + 22 / 60 + 3.12 / 3600)
+    assert places.lon.iloc[0] == pytest.approx(4 + 54 / 60 + 14.76 / 3600)
+    actions = [a for (a,) in case.db.execute("SELECT action FROM audit ORDER BY seq")]
+    assert actions.count("media.stored") == 2 and "media.finished" in actions
+    run = case.db.execute("SELECT kind, collector, status, imported FROM runs WHERE id = ?",
+                          [got.run_id]).fetchone()
+    assert run == ("media", "live:telegram", "done", 2)
+    report = case.verify()
+    assert report.ok and report.checked["media files"] == 2
+
+    # a second run asks again only for what failed; the stored files are not downloaded again
+    dc.gets.clear()
+    again = collect_telegram(case, channel_of(media=True, max_media_bytes=1_000_000),
+                             progress=False)
+    assert (again.imported, again.media.linked, len(again.media.failed)) == (0, 0, 2)
+    assert [g.location.id for g in dc.gets] == [9004]
+    assert case.verify().ok
+
+
+def test_media_are_not_downloaded_unless_asked(case, dc, channel_of):
+    with_media(dc)
+    result = collect_telegram(case, channel_of(), progress=False)
+    assert not hasattr(result, "media") and dc.gets == []
+    assert set(stored_media(case).values()) == {None}
+
+
+def test_a_flood_wait_while_downloading_postpones_the_rest_or_is_waited_out(case, dc, channel_of):
+    from workbench.collect.live.telegram_media import download_telegram_media
+
+    files = with_media(dc)
+    collect_telegram(case, channel_of(), progress=False)
+    waits: list[float] = []
+    dc.file_faults = [(420, "FLOOD_WAIT_600")]
+    with channel_of() as collector:
+        got = download_telegram_media(case, collector, max_bytes=1_000_000, max_wait=5,
+                                      progress=False, sleep=waits.append)
+    assert waits == [] and got.linked == 0 and len(dc.gets) == 1  # nothing more asked for
+    reasons = sorted(f["reason"] for f in got.failed)
+    assert len(reasons) == 4 and all("FLOOD_WAIT" in r and "600s" in r for r in reasons[:3])
+    assert reasons[3].startswith("too large")  # known before asking: not postponed
+    assert got.status == "done"
+
+    dc.file_faults = [(420, "FLOOD_WAIT_3")]  # later: the run resumes, and waits this one out
+    with channel_of() as collector:
+        got = download_telegram_media(case, collector, max_bytes=1_000_000, max_wait=5,
+                                      progress=False, sleep=waits.append)
+    assert waits == [3.0] and got.linked == 2 and len(got.failed) == 2
+    assert case.media_store.path(sha256_bytes(files["jpeg"])).read_bytes() == files["jpeg"]
+    assert case.verify().ok
+
+
+def test_losing_the_network_while_downloading_is_recorded_per_file(case, dc, channel_of):
+    from workbench.collect.live.telegram_media import download_telegram_media
+
+    with_media(dc)
+    collect_telegram(case, channel_of(), progress=False)
+    dc.file_faults = [dc.stop]  # the network goes while the first part is on its way
+    started = time.monotonic()
+    with channel_of() as collector:
+        got = download_telegram_media(case, collector, max_bytes=1_000_000, progress=False)
+    assert time.monotonic() - started < 20
+    assert got.status == "done" and got.linked == 0 and len(got.failed) == 4
+    broken = [f["reason"] for f in got.failed if not f["reason"].startswith("too large")]
+    assert len(broken) == 3 and all(r.startswith("the download broke off") for r in broken)
+    assert not [p for p in case.media_store.root.rglob("*") if p.is_file()]  # no partial file
+    assert case.verify().ok
+
+
+def test_a_file_is_found_in_its_message_after_a_purge_moved_it_in_the_page(case, dc, channel_of):
+    from workbench.collect.live.telegram_media import download_telegram_media
+
+    files = with_media(dc)
+    collect_telegram(case, channel_of(), progress=False)
+    # posts 6 and 7 come before post 3 in its page (newest first): cutting them moves its span
+    items = case.items().set_index("id")
+    case.purge(items=[items.loc[f"{CHANNEL_ID}/{n}", "uid"] for n in (6, 7)], reason="out of scope")
+    with channel_of() as collector:
+        got = download_telegram_media(case, collector, max_bytes=1_000_000, progress=False)
+    assert got.linked == 1 and [f["uid"].split("#")[1] for f in got.failed] == ["document9002"]
+    assert stored_media(case) == {"document9002": None, "photo9001": sha256_bytes(files["jpeg"])}
+    assert case.verify().ok
+
+
+def test_media_downloads_keep_secrets_out_of_the_case(case, dc, channel_of, session):
+    with_media(dc)
+    before = Path(session).read_bytes()
+    collect_telegram(case, channel_of(media=True), progress=False)
+    assert Path(session).read_bytes() == before
+    secrets = [API_HASH.encode(), dc.auth_key.key, dc.auth_key.key.hex().encode()]
+    for path in case.path.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            assert not any(secret in data for secret in secrets), path
+    assert not list(case.path.rglob("*.session"))
+
+
+def test_the_cli_downloads_a_channels_media_with_media(case, dc, session, monkeypatch):
+    from typer.testing import CliRunner
+
+    from workbench.cli import app
+
+    with_media(dc)
+    monkeypatch.setenv(API_ID_ENV, "12345")
+    monkeypatch.setenv(API_HASH_ENV, API_HASH)
+    monkeypatch.setenv(SESSION_ENV, session)
+    done = CliRunner().invoke(app, ["collect", str(case.path), "telegram", "--channel", "floodwatch",
+                                    "--media", "--max-media-mb", "1", "--no-progress"])
+    assert done.exit_code == 0, done.output
+    assert "12 imported" in done.output and "2 downloaded" in done.output
+    assert "too large" in done.output and "FILE_REFERENCE_EXPIRED" in done.output
+    assert case.verify().ok

@@ -82,11 +82,16 @@ def collect(
                    subreddit=subreddit, search=search, submission=submission, listing=listing,
                    more_limit=more_limit, url=url, articles=articles, video=video, channel=channel,
                    comments=comments, max_comments=max_comments, download_video=download_video,
-                   proxy=proxy, system_certs=system_certs)
+                   proxy=proxy, system_certs=system_certs,
+                   # Telegram downloads its media itself, through its own connection
+                   media=media and source == "telegram",
+                   max_media_bytes=int(max_media_mb * 1_000_000))
     bar = progress and sys.stderr.isatty()
     for result in collect_each(case, source, options, limit=limit, max_wait=max_wait, progress=bar):
         out.print(result.summary(), markup=False, highlight=False)
-        if media:
+        if getattr(result, "media", None) is not None:  # a Telegram run's own download
+            _print_media(result.media)
+        elif media:
             from workbench.collect.live.media import fetch_media
 
             _print_media(fetch_media(case, run_id=result.run_id,

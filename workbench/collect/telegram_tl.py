@@ -20,7 +20,9 @@ What an analyst gets, and how it meets a Telegram Desktop export (:mod:`workbenc
 - ``views``, ``reposts`` (Telegram's ``forwards``), ``replies`` and ``likes`` (the sum of the
   reactions) are the counts at collection time.
 - Media are described (photo, video, audio, file, sticker, animation; id, mime type, size in
-  pixels), never downloaded: the key is ``photo<id>`` / ``document<id>``.
+  pixels): the key is ``photo<id>`` / ``document<id>``. Mapping downloads nothing; the live
+  collector can (:mod:`workbench.collect.live.telegram_media`), finding each file in its item's
+  message through the item's ``raw_span``.
 - Service messages (joins, pins, title changes) are kind ``message`` with the caveats ``service``
   and ``action:<action>``, as in the export.
 - A deleted message (``messageEmpty`` in a page) gives no item: the raw page keeps its id.

@@ -82,17 +82,8 @@ def fetch_media(case: Case, *, run_id: int | None = None, uids: Iterable[str] | 
     case.require_collection_allowed()
     kinds = tuple(kinds)
     rows = _pending(case, run_id, [uids] if isinstance(uids, str) else uids, kinds)
-    result = MediaResult(0)
-    with write(case.db):
-        result.run_id = case.db["runs"].insert({
-            "kind": "media", "source": "media files the items link to", "collector": "live:media",
-            "collector_version": workbench.__version__, "started_at": now_text(),
-            "status": "running", "actor": audit.actor(),
-            "detail": audit.canonical({"run": run_id, "max_bytes": max_bytes,
-                                       "kinds": sorted(_kind_names(kinds)), "files": len(rows)}),
-        }).last_pk
-        audit.append(case.db, "media.started", {"run": result.run_id, "files": len(rows),
-                                                "of_run": run_id})
+    result = start_run(case, of_run=run_id, files=len(rows), max_bytes=max_bytes,
+                       kinds=sorted(_kind_names(kinds)))
     own = session is None
     session = session or requests.Session()
     session.headers["User-Agent"] = USER_AGENT
@@ -104,15 +95,32 @@ def fetch_media(case: Case, *, run_id: int | None = None, uids: Iterable[str] | 
                 except MediaFailure as failure:
                     result.failed.append({"uid": uid, "url": url, "reason": str(failure)})
                     continue
-                _link(case, result, uid, url, sha, size, content_type)
+                link_file(case, result, uid, url, sha, size, content_type)
     except BaseException as exc:
-        _finish(case, result, "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed",
+        finish_run(case, result, "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed",
                 str(exc) or type(exc).__name__)
         raise
     finally:
         if own:
             session.close()
-    _finish(case, result, "done")
+    finish_run(case, result, "done")
+    return result
+
+
+def start_run(case: Case, *, of_run: int | None, files: int, collector: str = "live:media",
+              source: str = "media files the items link to", **detail) -> MediaResult:
+    """Open a media download run (a ``runs`` row and its audit entry) for ``files`` files of the
+    collection run ``of_run`` (None: any run); ``detail`` joins the run's detail."""
+    result = MediaResult(0)
+    with write(case.db):
+        result.run_id = case.db["runs"].insert({
+            "kind": "media", "source": source, "collector": collector,
+            "collector_version": workbench.__version__, "started_at": now_text(),
+            "status": "running", "actor": audit.actor(),
+            "detail": audit.canonical({"run": of_run, **detail, "files": files}),
+        }).last_pk
+        audit.append(case.db, "media.started", {"run": result.run_id, "files": files,
+                                                "of_run": of_run})
     return result
 
 
@@ -203,12 +211,14 @@ class _Capped:
         return block
 
 
-def _link(case: Case, result: MediaResult, uid: str, url: str, sha: str, size: int,
-          mime: str | None) -> None:
-    """Register the stored file and give the row its hash, audited with its ledger line."""
+def link_file(case: Case, result: MediaResult, uid: str, url: str, sha: str, size: int,
+              mime: str | None, name: str | None = None) -> None:
+    """Register the stored file and give the row its hash, audited with its ledger line
+    (``name``: the file's name for people, by default the last part of ``url``)."""
     db = case.db
+    name = name or _name(url, sha)
     with write(db):
-        new = _register_payload(db, sha, "media", _name(url, sha), size, result.run_id)
+        new = _register_payload(db, sha, "media", name, size, result.run_id)
         # A media type the server names fills a row that had none (a generic one says nothing).
         known = mime if mime and mime.startswith(("image/", "video/", "audio/")) else None
         db.execute("UPDATE media SET sha256 = ?, mime = coalesce(mime, ?) WHERE uid = ?",
@@ -217,7 +227,7 @@ def _link(case: Case, result: MediaResult, uid: str, url: str, sha: str, size: i
         change = audit.Change("media", uid, "update", audit.row_hash("media", row))
         audit.append(db, "media.stored" if new else "media.linked",
                      {"run": result.run_id, "uid": uid, "url": url, "sha256": sha, "size": size,
-                      "name": _name(url, sha)}, [change])
+                      "name": name}, [change])
     result.linked += 1
     if new:
         result.stored += 1
@@ -230,7 +240,8 @@ def _name(url: str, sha: str) -> str:
     return name[:200] or sha[:12]
 
 
-def _finish(case: Case, result: MediaResult, status: str, error: str | None = None) -> None:
+def finish_run(case: Case, result: MediaResult, status: str, error: str | None = None) -> None:
+    """Close a media download run: its status and counts in ``runs``, its failures audited."""
     result.status = status
     detail = {"run": result.run_id, "status": status, "stored": result.stored,
               "linked": result.linked, "bytes": result.bytes, "failed": len(result.failed),
@@ -248,4 +259,4 @@ def _finish(case: Case, result: MediaResult, status: str, error: str | None = No
         audit.append(case.db, "media.finished", detail)
 
 
-__all__ = ["MediaResult", "fetch_media"]
+__all__ = ["MediaFailure", "MediaResult", "fetch_media", "finish_run", "link_file", "start_run"]

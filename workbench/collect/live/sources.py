@@ -68,7 +68,9 @@ def build_collectors(case: Case, source: str, **options: Any) -> list:
     if source == "telegram":
         from workbench.collect.live.telegram import telegram_collectors
 
-        return telegram_collectors(case, _listed(given.get("channel")))
+        return telegram_collectors(case, _listed(given.get("channel")),
+                                   media=bool(given.get("media")),
+                                   max_media_bytes=given.get("max_media_bytes", 50_000_000))
     raise CollectError(f"no live source {source!r}", hint=f"the live sources are {', '.join(SOURCES)}")
 
 

@@ -26,6 +26,9 @@ goes on below it. A deleted message (``messageEmpty`` in a page) gives no item; 
 its id. FLOOD_WAIT_X (420) is :class:`RateLimited` for X seconds: Telethon's own sleeping is
 turned off (``flood_sleep_threshold=0``) so the run decides whether to wait.
 
+Media: a collector made with ``media=True`` also downloads its channel's photos and documents
+after each run (:mod:`workbench.collect.live.telegram_media`), through the same connection.
+
 Telethon is asyncio; the workbench is not. The client lives on a private event loop in a worker
 thread, so the collector works the same from a script, the command line and a running Jupyter
 kernel (whose own loop is never touched).
@@ -154,8 +157,11 @@ class TelegramCollector:
 
     def __init__(self, channel: str, *, session: str | os.PathLike | None = None,
                  api_id: int | str | None = None, api_hash: str | None = None,
-                 case_dir: str | os.PathLike | None = None, page_size: int = PAGE_SIZE):
+                 case_dir: str | os.PathLike | None = None, page_size: int = PAGE_SIZE,
+                 media: bool = False, max_media_bytes: int = 50_000_000):
         self.channel = channel_name(channel)
+        # media: collect_telegram also downloads the run's photos and documents (telegram_media)
+        self.media, self.max_media_bytes = media, max_media_bytes
         self.query = f"channel:{self.channel.lower()}"
         self.page_size = max(1, min(page_size, PAGE_SIZE))
         self.session = session_path(session)
@@ -186,6 +192,27 @@ class TelegramCollector:
             raise CollectError(f"telegram: no answer from Telegram in {4 * TIMEOUT_S}s",
                                hint="check the network; running the same command again resumes "
                                "where this run stopped") from None
+
+    def on_loop(self, work, timeout: float = 4 * TIMEOUT_S):
+        """Run ``work(client)`` (a coroutine function) on the private loop with the connected
+        client, and return its result (the media download's way in)."""
+        if self._loop is None:
+            self._loop = _Loop()
+
+        async def connected():
+            return await work(await self._connect())
+
+        return self._loop.run(connected(), timeout)
+
+    def chat_id(self) -> int:
+        """The channel's id (resolving its username once)."""
+        if self._chat is None:
+            try:
+                self.on_loop(self._resolve)
+            except TimeoutError:
+                raise CollectError(f"telegram: no answer from Telegram in {4 * TIMEOUT_S}s",
+                                   hint="check the network and run again") from None
+        return self._chat.id
 
     def close(self) -> None:
         """Disconnect and stop the private loop (a new fetch starts them again)."""
@@ -383,10 +410,12 @@ async def _quietly_disconnect(client) -> None:
         await client.disconnect()
 
 
-def telegram_collectors(case, channels: list[str] | None = None) -> list[TelegramCollector]:
+def telegram_collectors(case, channels: list[str] | None = None, *, media: bool = False,
+                        max_media_bytes: int = 50_000_000) -> list[TelegramCollector]:
     """One collector per channel given, or, where the plan names telegram among its platforms,
     per Telegram username or t.me link among its accounts (other platforms' handles are left
-    out); a session inside the case folder is refused."""
+    out); a session inside the case folder is refused. ``media``: each also downloads its
+    channel's photos and documents, up to ``max_media_bytes`` a file."""
     names = list(channels or [])
     if not names and "telegram" in [p.lower() for p in case.plan.platforms]:
         for account in case.plan.accounts:
@@ -398,16 +427,26 @@ def telegram_collectors(case, channels: list[str] | None = None) -> list[Telegra
         raise CollectError("telegram: name a channel or group to collect",
                            hint="pass --channel NAME (or a t.me link), or add its username to the "
                            "plan's accounts with telegram among its platforms")
-    return [TelegramCollector(name, case_dir=case.path) for name in names]
+    return [TelegramCollector(name, case_dir=case.path, media=media,
+                              max_media_bytes=max_media_bytes) for name in names]
 
 
 def collect_telegram(case, collector: TelegramCollector, **run):
     """Collect with one Telegram collector and disconnect it afterwards (``run``: limit,
-    max_wait, progress, as :func:`workbench.collect.live.collect`)."""
-    from workbench.collect.live import collect
+    max_wait, progress, as :func:`workbench.collect.live.collect`). A collector made with
+    ``media=True`` then downloads its channel's photos and documents not yet stored (see
+    :mod:`workbench.collect.live.telegram_media`); what that did is the result's ``media``."""
+    from workbench.collect.live import DEFAULT_MAX_WAIT_S, collect
 
     try:
-        return collect(case, collector, **run)
+        result = collect(case, collector, **run)
+        if collector.media:
+            from workbench.collect.live.telegram_media import download_telegram_media
+
+            result.media = download_telegram_media(
+                case, collector, max_bytes=collector.max_media_bytes,
+                max_wait=run.get("max_wait", DEFAULT_MAX_WAIT_S), progress=run.get("progress", True))
+        return result
     finally:
         collector.close()
 
