@@ -314,12 +314,7 @@ def test_secrets_never_enter_the_case(case, dc, channel_of, session):
     dc.unregistered = True
     with pytest.raises(CollectError):
         collect(case, channel_of(), progress=False)
-    secrets = [API_HASH.encode(), dc.auth_key.key, dc.auth_key.key.hex().encode()]
-    for path in case.path.rglob("*"):
-        if path.is_file():
-            data = path.read_bytes()
-            assert not any(secret in data for secret in secrets), path
-    assert not list(case.path.rglob("*.session"))
+    assert_no_secret_in(case, dc)
 
 
 def test_network_loss_is_a_clear_error(case, dc, tmp_path):
@@ -442,6 +437,16 @@ def test_the_cli_collects_a_channel(case, dc, session, monkeypatch):
 
 
 # --- media: photos and documents downloaded through upload.getFile --------------------------
+
+def assert_no_secret_in(case, dc) -> None:
+    """No file of the case holds the API hash or the session's auth key, nor is a session."""
+    secrets = [API_HASH.encode(), dc.auth_key.key, dc.auth_key.key.hex().encode()]
+    for path in case.path.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            assert not any(secret in data for secret in secrets), path
+    assert not list(case.path.rglob("*.session"))
+
 
 def with_media(dc) -> dict[str, bytes]:
     """Post 3 carries a photo with EXIF GPS, 5 a video too large, 6 a PDF of two 512 KB parts,
@@ -604,12 +609,7 @@ def test_media_downloads_keep_secrets_out_of_the_case(case, dc, channel_of, sess
     before = Path(session).read_bytes()
     collect_telegram(case, channel_of(media=True), progress=False)
     assert Path(session).read_bytes() == before
-    secrets = [API_HASH.encode(), dc.auth_key.key, dc.auth_key.key.hex().encode()]
-    for path in case.path.rglob("*"):
-        if path.is_file():
-            data = path.read_bytes()
-            assert not any(secret in data for secret in secrets), path
-    assert not list(case.path.rglob("*.session"))
+    assert_no_secret_in(case, dc)
 
 
 def test_the_cli_downloads_a_channels_media_with_media(case, dc, session, monkeypatch):

@@ -36,22 +36,27 @@ kernel (whose own loop is never touched).
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import re
-import threading
 from datetime import UTC
 from pathlib import Path
 
 from workbench.collect.live import CollectError, Page, RateLimited
+from workbench.collect.live.telethon_io import (
+    CLOSE_TIMEOUT_S,
+    TIMEOUT_S,
+    Loop,
+    call,
+    history_request,
+    quietly_disconnect,
+    said,
+)
 
 API_ID_ENV = "WORKBENCH_TELEGRAM_API_ID"
 API_HASH_ENV = "WORKBENCH_TELEGRAM_API_HASH"
 SESSION_ENV = "WORKBENCH_TELEGRAM_SESSION"
 PAGE_SIZE = 100  # the most messages.getHistory returns at once
-TIMEOUT_S = 30
-CLOSE_TIMEOUT_S = 10
 _USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,31}$")
 _LINK = re.compile(r"^(?:https?://)?(?:t\.me|telegram\.me)/(?:s/)?([^/?#]+)", re.I)
 LOGIN_HINT = ('log in once in a terminal: python -c "from workbench.collect.live.telegram import '
@@ -97,55 +102,6 @@ def _credentials(api_id: int | str | None, api_hash: str | None) -> tuple[int, s
                            ) from None
 
 
-class _Loop:
-    """A private asyncio loop in a daemon thread; ``run`` waits for a coroutine's result."""
-
-    def __init__(self):
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, name="workbench-telegram",
-                                       daemon=True)
-        self.thread.start()
-
-    def run(self, coro, timeout: float | None = None):
-        future = asyncio.run_coroutine_threadsafe(coro, self.loop)
-        try:
-            return future.result(timeout)
-        except BaseException:
-            future.cancel()
-            raise
-
-    def stop(self) -> None:
-        if self.loop.is_running():
-            with contextlib.suppress(Exception):
-                self.run(_cancel_tasks(), CLOSE_TIMEOUT_S)
-            self.loop.call_soon_threadsafe(self.loop.stop)
-            self.thread.join(5)
-        if not self.loop.is_running():
-            self.loop.close()
-
-
-def _history_request():
-    """A messages.getHistory request that keeps the exact bytes of its result as it reads them."""
-    from telethon.tl.functions.messages import GetHistoryRequest
-
-    class KeepingHistoryRequest(GetHistoryRequest):
-        raw: bytes | None = None
-        unreadable: bytes | None = None
-
-        def read_result(self, reader):
-            start = reader.tell_position()
-            try:
-                result = reader.tgread_object()
-            except Exception:
-                reader.set_position(start)
-                self.unreadable = reader.read()
-                raise
-            self.raw = reader.get_bytes()[start:reader.tell_position()]
-            return result
-
-    return KeepingHistoryRequest
-
-
 class TelegramCollector:
     """The messages of one public channel or group (a supergroup with a username)."""
 
@@ -173,7 +129,7 @@ class TelegramCollector:
                     hint=f"a session is a secret and stays out of the case: move it, e.g. under "
                     f"~/.config/socmint-workbench/, and point {SESSION_ENV} at it")
         self._api_id, self._api_hash = _credentials(api_id, api_hash)
-        self._loop: _Loop | None = None
+        self._loop: Loop | None = None
         self._client = None
         self._peer = None
         self._chat = None
@@ -184,7 +140,7 @@ class TelegramCollector:
         """One page: the newest messages, those older than ``older``, or those just newer than
         ``newer`` (message ids)."""
         if self._loop is None:
-            self._loop = _Loop()
+            self._loop = Loop()
         try:
             # every step has its own time limit; this one guards against a stuck client
             return self._loop.run(self._fetch(older, newer), 4 * TIMEOUT_S)
@@ -197,7 +153,7 @@ class TelegramCollector:
         """Run ``work(client)`` (a coroutine function) on the private loop with the connected
         client, and return its result (the media download's way in)."""
         if self._loop is None:
-            self._loop = _Loop()
+            self._loop = Loop()
 
         async def connected():
             return await work(await self._connect())
@@ -260,15 +216,15 @@ class TelegramCollector:
             await client.connect()
             authorized = await client.is_user_authorized()
         except AuthKeyNotFound:
-            await _quietly_disconnect(client)
+            await quietly_disconnect(client)
             raise self._logged_out("Telegram does not know its authorization key") from None
         except (TimeoutError, OSError) as exc:
-            await _quietly_disconnect(client)
+            await quietly_disconnect(client)
             raise CollectError(f"telegram: Telegram cannot be reached: {exc or type(exc).__name__}",
                                hint="check the network; running the same command again resumes "
                                "where this run stopped") from None
         if not authorized:
-            await _quietly_disconnect(client)
+            await quietly_disconnect(client)
             raise self._logged_out("the session is not logged in")
         self._client = client
         return client
@@ -282,7 +238,7 @@ class TelegramCollector:
         from telethon.tl.functions.contacts import ResolveUsernameRequest
 
         if self._peer is None:
-            resolved = await _call(client, ResolveUsernameRequest(self.channel))
+            resolved = await call(client, ResolveUsernameRequest(self.channel))
             chat = next((c for c in resolved.chats if isinstance(resolved.peer, types.PeerChannel)
                          and c.id == resolved.peer.channel_id), None)
             if not isinstance(chat, types.Channel):
@@ -305,25 +261,25 @@ class TelegramCollector:
                          "min_id": int(newer)}
             else:
                 where = {"offset_id": int(older or 0), "add_offset": 0, "min_id": 0}
-            request = _history_request()(peer=peer, offset_date=None, limit=self.page_size,
+            request = history_request()(peer=peer, offset_date=None, limit=self.page_size,
                                          max_id=0, hash=0, **where)
-            result = await _call(client, request)
+            result = await call(client, request)
         except (errors.FloodWaitError, errors.FloodPremiumWaitError,
                 errors.SlowModeWaitError) as exc:
             raise RateLimited(float(exc.seconds)) from None
         except (errors.UnauthorizedError, errors.AuthKeyError) as exc:
-            raise self._logged_out(_said(exc)) from None
+            raise self._logged_out(said(exc)) from None
         except (errors.UsernameNotOccupiedError, errors.UsernameInvalidError) as exc:
             raise CollectError(f"telegram: no public channel or group @{self.channel} "
-                               f"({_said(exc)})", hint="check the username") from None
+                               f"({said(exc)})", hint="check the username") from None
         except (errors.ChannelPrivateError, errors.ChannelInvalidError,
                 errors.ChannelPublicGroupNaError, errors.ChatAdminRequiredError) as exc:
             raise CollectError(f"telegram: @{self.channel} is private or not readable "
-                               f"({_said(exc)})", hint="only public channels and groups are "
+                               f"({said(exc)})", hint="only public channels and groups are "
                                "collected; a private chat can be exported with Telegram Desktop "
                                "and imported") from None
         except errors.RPCError as exc:
-            raise CollectError(f"telegram: Telegram answered with an error: {_said(exc)} "
+            raise CollectError(f"telegram: Telegram answered with an error: {said(exc)} "
                                f"({exc.code})", hint="try again later") from None
         except (TimeoutError, OSError) as exc:
             raise CollectError(f"telegram: Telegram cannot be reached: {exc or type(exc).__name__}",
@@ -366,48 +322,6 @@ class TelegramCollector:
         below = int(older) - self.page_size if older else 0
         return Page(body=body, url=self._url(request), count=1,
                     older=str(below) if below > 1 else None)
-
-
-async def _call(client, request):
-    """Send a request; fail (ConnectionError) when the connection is lost for good meanwhile.
-
-    Telethon leaves a request queued during a reconnection that then fails waiting forever;
-    watching its ``disconnected`` future (and a time limit) ends the wait.
-    """
-    call = asyncio.ensure_future(client(request))
-    gone = asyncio.ensure_future(client.disconnected)
-    try:
-        done, _ = await asyncio.wait({call, gone}, timeout=TIMEOUT_S,
-                                     return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        gone.cancel()
-    if call in done:
-        return call.result()
-    call.cancel()
-    if gone in done:
-        raise ConnectionError("the connection to Telegram was lost")
-    raise TimeoutError(f"no answer from Telegram in {TIMEOUT_S}s")
-
-
-def _said(exc: Exception) -> str:
-    """Telegram's own name of an RPC error (USERNAME_NOT_OCCUPIED ...), as the API docs list it."""
-    from telethon.errors.rpcerrorlist import rpc_errors_dict
-
-    name = next((key for key, cls in rpc_errors_dict.items() if type(exc) is cls), None)
-    return name or getattr(exc, "message", None) or type(exc).__name__
-
-
-async def _cancel_tasks() -> None:
-    """End what Telethon left running on the loop (its update and keep-alive tasks)."""
-    tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
-
-
-async def _quietly_disconnect(client) -> None:
-    with contextlib.suppress(Exception):  # the connection is being given up anyway
-        await client.disconnect()
 
 
 def telegram_collectors(case, channels: list[str] | None = None, *, media: bool = False,
@@ -461,7 +375,7 @@ def login(session: str | os.PathLike | None = None, *, api_id: int | str | None 
     path = session_path(session)
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     api_id, api_hash = _credentials(api_id, api_hash)
-    loop = _Loop()
+    loop = Loop()
     try:
         async def start() -> None:
             client = TelegramClient(str(path), api_id, api_hash)

@@ -20,7 +20,6 @@ skipped, so running again resumes.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
@@ -35,6 +34,7 @@ from workbench.collect.live.media import (
     link_file,
     start_run,
 )
+from workbench.collect.live.telethon_io import said, within
 
 if TYPE_CHECKING:
     from workbench.case import Case
@@ -215,44 +215,20 @@ class _Download:
             self.chunks = client.iter_download(self.file.location, file_size=self.file.size,
                                                dc_id=self.file.dc_id)
         try:
-            return await _within(client, self.chunks.__anext__())
+            return await within(client, self.chunks.__anext__(), CHUNK_TIMEOUT_S)
         except StopAsyncIteration:
             return b""
         except (errors.FileReferenceExpiredError, errors.FileReferenceInvalidError,
                 errors.FilerefUpgradeNeededError) as exc:
-            raise MediaFailure(f"file reference expired ({_name(exc)}): Telegram no longer "
+            raise MediaFailure(f"file reference expired ({said(exc)}): Telegram no longer "
                                "accepts the one kept with the message; download right after "
                                "collecting") from None
         except (errors.FloodWaitError, errors.FloodPremiumWaitError) as exc:
             raise _FloodWait(float(exc.seconds)) from None
         except errors.RPCError as exc:
-            raise MediaFailure(f"Telegram refused the file: {_name(exc)} ({exc.code})") from None
+            raise MediaFailure(f"Telegram refused the file: {said(exc)} ({exc.code})") from None
         except (TimeoutError, OSError, ConnectionError) as exc:
             raise MediaFailure(f"the download broke off: {type(exc).__name__}: {exc}") from None
-
-
-async def _within(client, step):
-    """Await one step of a download; fail (ConnectionError, TimeoutError) when the connection is
-    lost meanwhile or no answer comes, rather than wait on a request Telethon keeps queued."""
-    call = asyncio.ensure_future(step)
-    gone = asyncio.ensure_future(client.disconnected)
-    try:
-        done, _ = await asyncio.wait({call, gone}, timeout=CHUNK_TIMEOUT_S,
-                                     return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        gone.cancel()
-    if call in done:
-        return call.result()
-    call.cancel()
-    if gone in done:
-        raise ConnectionError("the connection to Telegram was lost")
-    raise TimeoutError(f"no answer from Telegram in {CHUNK_TIMEOUT_S}s")
-
-
-def _name(exc: Exception) -> str:
-    from workbench.collect.live.telegram import _said
-
-    return _said(exc)
 
 
 __all__ = ["DEFAULT_KINDS", "download_telegram_media"]
