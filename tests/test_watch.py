@@ -269,3 +269,33 @@ def test_the_cli_watches_several_sources_each_round(case, instance):
     finally:
         site.server.shutdown()
         site.server.server_close()
+
+
+def test_collect_plan_collects_every_live_source_the_plan_names(case, instance):
+    from typer.testing import CliRunner
+
+    from tests.test_collect_feeds import Site
+    from workbench.cli import app
+
+    runner = CliRunner()
+    none = runner.invoke(app, ["collect", str(case.path), "plan", "--no-progress"])
+    assert none.exit_code != 0 and "the plan names no live source" in str(none.exception)
+    site = Site()
+    try:
+        case.update_plan(platforms=["mastodon", "twitter", "bluesky"], hashtags=["flood"],
+                         feeds=[f"{site.url}/feed.xml"])
+        done = runner.invoke(app, ["collect", str(case.path), "plan", "--instance", instance.url,
+                                   "--base-url", "http://127.0.0.1:9", "--max-wait", "0",
+                                   "--no-progress"])
+        # mastodon and the feed are collected; bluesky (nothing listens there) fails alone
+        assert done.exit_code == 1, done.output
+        assert len(case.items(platform="mastodon")) == 12 and len(case.items(platform="web")) == 2
+        assert "bluesky:" in done.output
+        watched = runner.invoke(app, ["watch", str(case.path), "plan", "--instance", instance.url,
+                                      "--base-url", "http://127.0.0.1:9", "--every", "1s",
+                                      "--rounds", "1", "--no-progress"])
+        assert watched.exit_code == 0, watched.output
+        assert case.verify().ok
+    finally:
+        site.server.shutdown()
+        site.server.server_close()

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from workbench.cli_common import CaseDir, case_at, out
+from workbench.cli_common import CaseDir, case_at, err, out
 
 # The query options of the live sources, shared by `collect` and `watch`.
 Instance = Annotated[str | None, typer.Option(help="Mastodon: the instance's URL, e.g. "
@@ -49,7 +49,8 @@ SystemCerts = Annotated[bool, typer.Option(help="YouTube: trust the system's CA 
                                            "SSL_CERT_FILE), e.g. behind an inspecting proxy.")]
 MaxMediaMb = Annotated[float, typer.Option(help="Media files larger than this many MB are not "
                                            "downloaded.")]
-SOURCE_HELP = "The live source: mastodon, bluesky, reddit, feed, youtube or telegram."
+SOURCE_HELP = ("The live source: mastodon, bluesky, reddit, feed, youtube or telegram; or plan, for "
+               "every live source among the plan's platforms (and feed when it lists feeds).")
 
 
 def collect(
@@ -74,20 +75,39 @@ def collect(
     only: WORKBENCH_MASTODON_TOKEN; WORKBENCH_BLUESKY_HANDLE and WORKBENCH_BLUESKY_APP_PASSWORD;
     WORKBENCH_REDDIT_CLIENT_ID, WORKBENCH_REDDIT_CLIENT_SECRET and WORKBENCH_REDDIT_USER_AGENT;
     WORKBENCH_TELEGRAM_API_ID, WORKBENCH_TELEGRAM_API_HASH and WORKBENCH_TELEGRAM_SESSION."""
-    from workbench.collect.live.sources import collect_each
+    from workbench.collect.live import CollectError
+    from workbench.collect.live.sources import expand_sources
 
     case = case_at(case_dir)
+    sources = expand_sources(case, [source])
     options = dict(instance=instance, hashtag=hashtag, account=account, timeline=timeline,
                    query=query, author=author, thread=thread, base_url=base_url,
                    subreddit=subreddit, search=search, submission=submission, listing=listing,
                    more_limit=more_limit, url=url, articles=articles, video=video, channel=channel,
                    comments=comments, max_comments=max_comments, download_video=download_video,
                    proxy=proxy, system_certs=system_certs,
-                   # Telegram downloads its media itself, through its own connection
-                   media=media and source == "telegram",
-                   max_media_bytes=int(max_media_mb * 1_000_000))
+                   media=media, max_media_bytes=int(max_media_mb * 1_000_000))
     bar = progress and sys.stderr.isatty()
-    for result in collect_each(case, source, options, limit=limit, max_wait=max_wait, progress=bar):
+    failed = []
+    for each in sources:
+        try:
+            _collect_source(case, each, options, media, limit=limit, max_wait=max_wait, progress=bar)
+        except CollectError as exc:
+            if len(sources) == 1:
+                raise
+            failed.append(each)  # the plan's other sources go on
+            err.print(f"{each}: {exc.message}" + (f" ({exc.hint})" if exc.hint else ""),
+                      markup=False, highlight=False)
+    if failed:
+        raise typer.Exit(1)
+
+
+def _collect_source(case, source: str, options: dict, media: bool, **run) -> None:
+    from workbench.collect.live.sources import collect_each
+
+    # Telegram downloads its media itself, through its own connection
+    options = {**options, "media": media and source == "telegram"}
+    for result in collect_each(case, source, options, **run):
         out.print(result.summary(), markup=False, highlight=False)
         if getattr(result, "media", None) is not None:  # a Telegram run's own download
             _print_media(result.media)
@@ -95,7 +115,7 @@ def collect(
             from workbench.collect.live.media import fetch_media
 
             _print_media(fetch_media(case, run_id=result.run_id,
-                                     max_bytes=int(max_media_mb * 1_000_000), progress=bar))
+                                     max_bytes=options["max_media_bytes"], progress=run["progress"]))
 
 
 def media(
@@ -129,7 +149,7 @@ def watch(
     case_dir: CaseDir,
     sources: Annotated[list[str], typer.Argument(help="The live sources to watch, one or more: "
                                                  "mastodon, bluesky, reddit, feed, youtube, "
-                                                 "telegram.")],
+                                                 "telegram, or plan (the plan's own).")],
     every: Annotated[str, typer.Option(help="How often: 30s, 15m, 1h, ...")] = "15m",
     rounds: Annotated[int | None, typer.Option(help="Stop after this many rounds.")] = None,
     webhook: Annotated[str | None, typer.Option(help="POST each alert as JSON here (or set "
@@ -146,10 +166,11 @@ def watch(
     """Collect again and again from one or more sources, and after each round record alerts
     (watch-term hits, bursts) in the case. Ctrl-C stops; running it again resumes with nothing
     missed."""
-    from workbench.collect.live.sources import build_collectors
+    from workbench.collect.live.sources import build_collectors, expand_sources
     from workbench.collect.watch import watch_command
 
     case = case_at(case_dir)
+    sources = expand_sources(case, sources)
     options = dict(instance=instance, hashtag=hashtag, account=account, timeline=timeline,
                    query=query, author=author, thread=thread, base_url=base_url,
                    subreddit=subreddit, search=search, submission=submission, listing=listing,

@@ -74,6 +74,29 @@ def build_collectors(case: Case, source: str, **options: Any) -> list:
     raise CollectError(f"no live source {source!r}", hint=f"the live sources are {', '.join(SOURCES)}")
 
 
+def plan_sources(plan) -> list[str]:
+    """The live sources the plan names among its platforms, and ``feed`` when it lists feeds:
+    what ``plan`` stands for in ``workbench collect DIR plan`` and ``workbench watch DIR plan``."""
+    named = {p.lower() for p in plan.platforms}
+    return [s for s in SOURCES if s in named or (s == "feed" and plan.feeds)]
+
+
+def expand_sources(case: Case, sources: list[str]) -> list[str]:
+    """``sources`` with ``plan`` replaced by the plan's own (an error when it names none)."""
+    expanded: list[str] = []
+    for source in sources:
+        if source != "plan":
+            expanded.append(source)
+            continue
+        named = plan_sources(case.plan)
+        if not named:
+            raise CollectError("the plan names no live source",
+                               hint=f"add some of {', '.join(SOURCES)} to the plan's platforms, or "
+                               "feeds to its feeds, or name the source")
+        expanded += named
+    return list(dict.fromkeys(expanded))
+
+
 def _listed(value: Any) -> list | None:
     """A value given once (a widget's text) or many times (the CLI's repeatable option) as a list."""
     return [value] if isinstance(value, str) else value
