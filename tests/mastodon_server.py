@@ -4,13 +4,12 @@ with Retry-After, 401 and 404 JSON errors; /api/v2/search with offset paging, se
 token unless ``search_public``), for the live collection and watch tests."""
 
 import json
-import threading
 import time
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-HOST = "127.0.0.1"
+from tests.local_server import QuietHandler, serve
+
 BASE_ID = 111340000000000000
 
 
@@ -53,10 +52,7 @@ class Instance:
         self.search_public = False  # most instances answer search only with a token
         self.delay = 0.0  # seconds each timeline page takes to come (a slow instance)
         self.requests: list[str] = []
-        self.server = ThreadingHTTPServer((HOST, 0), self._handler())
-        self.url = f"http://{HOST}:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
-                         daemon=True).start()
+        self.server, self.url = serve(self._handler())
 
     def add(self, new: list[dict]) -> None:
         self.statuses = new + self.statuses
@@ -64,10 +60,7 @@ class Instance:
     def _handler(self):
         instance = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
+        class Handler(QuietHandler):
             def do_GET(self):
                 status, headers, body = instance.answer(self.path, self.headers)
                 data = json.dumps(body).encode()

@@ -2,11 +2,10 @@
 a server on 127.0.0.1 (ETag/Last-Modified, 304 Not Modified, 429 Retry-After), plus article pages
 whose text trafilatura extracts from the boilerplate around it."""
 
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from tests.local_server import QuietHandler, serve
 from workbench.collect.live import CollectError, load_cursor
 from workbench.collect.live.feeds import collect_feed, feed_collectors
 from workbench.errors import PlanError
@@ -15,7 +14,6 @@ from workbench.evidence import sha256_bytes
 pytest.importorskip("feedparser")
 pytest.importorskip("trafilatura")
 
-HOST = "127.0.0.1"
 STORY = ("The river burst its banks at Millford early on Tuesday, flooding the high street and "
          "forcing two hundred residents from their homes. Emergency crews worked through the night "
          "to move families to the school hall, where volunteers served food and blankets. ")
@@ -84,18 +82,12 @@ class Site:
         self.requests: list[tuple[str, dict]] = []
         self.sent: list[bytes] = []
         self.broken = False
-        self.server = ThreadingHTTPServer((HOST, 0), self._handler())
-        self.url = f"http://{HOST}:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
-                         daemon=True).start()
+        self.server, self.url = serve(self._handler())
 
     def _handler(self):
         site = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
+        class Handler(QuietHandler):
             def do_GET(self):
                 site.requests.append((self.path, dict(self.headers)))
                 if self.path == "/feed.xml":

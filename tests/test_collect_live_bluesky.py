@@ -6,15 +6,14 @@ ExpiredToken)."""
 
 import base64
 import json
-import threading
 import time
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from typer.testing import CliRunner
 
+from tests.local_server import HOST, QuietHandler, serve
 from workbench.cli import app
 from workbench.collect.live import CollectError, collect, load_cursor
 from workbench.collect.live.bluesky import BlueskyCollector
@@ -22,7 +21,6 @@ from workbench.evidence import sha256_bytes
 
 pytest.importorskip("atproto")
 
-HOST = "127.0.0.1"
 DID = "did:plc:alice000000000000000000"
 HANDLE = "alice.test"
 PASSWORD = "abcd-efgh-ijkl-mnop"
@@ -70,10 +68,7 @@ class AppView:
         self.sessions = 0
         self.sent: list[bytes] = []  # the bodies of the answers to queries, as sent
         self.access = token("access")
-        self.server = ThreadingHTTPServer((HOST, 0), self._handler())
-        self.url = f"http://{HOST}:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
-                         daemon=True).start()
+        self.server, self.url = serve(self._handler())
 
     def add(self, new: list[dict]) -> None:
         self.posts = new + self.posts
@@ -81,10 +76,7 @@ class AppView:
     def _handler(self):
         view = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
+        class Handler(QuietHandler):
             def _send(self, status, headers, body):
                 data = body if isinstance(body, bytes) else json.dumps(body).encode()
                 self.send_response(status)

@@ -8,7 +8,8 @@ from email.utils import format_datetime
 import pytest
 from typer.testing import CliRunner
 
-from tests.mastodon_server import BASE_ID, HOST, status
+from tests.local_server import HOST
+from tests.mastodon_server import BASE_ID, status
 from workbench.cli import app
 from workbench.collect.live import CollectError, collect, load_cursor
 from workbench.collect.live.mastodon import MastodonCollector

@@ -2,13 +2,12 @@
 127.0.0.1, stored byte for byte (EXIF kept), hashed and audited; failures recorded, not fatal."""
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
 
-from tests.mastodon_server import BASE_ID, HOST, status
+from tests.local_server import HOST, QuietHandler, serve
+from tests.mastodon_server import BASE_ID, status
 from tests.test_geo_exif import dms, photo
 from workbench.collect.live.media import USER_AGENT, fetch_media
 from workbench.evidence import sha256_bytes
@@ -24,11 +23,8 @@ class Files:
         self.requests: list[tuple[str, str]] = []  # (path, user agent)
         files = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             protocol_version = "HTTP/1.0"  # a body without Content-Length ends with the connection
-
-            def log_message(self, *args):
-                pass
 
             def do_GET(self):
                 files.requests.append((self.path, self.headers.get("User-Agent", "")))
@@ -42,10 +38,7 @@ class Files:
                 self.end_headers()
                 self.wfile.write(body)
 
-        self.server = ThreadingHTTPServer((HOST, 0), Handler)
-        self.url = f"http://{HOST}:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
-                         daemon=True).start()
+        self.server, self.url = serve(Handler)
 
 
 @pytest.fixture

@@ -6,19 +6,17 @@ thread" pages, text HTML-escaped unless ``raw_json=1``, X-Ratelimit-* headers, 4
 import base64
 import html
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from tests.local_server import HOST, QuietHandler, serve
 from workbench.collect.live import CollectError, collect, load_cursor
 from workbench.collect.live.reddit import RedditCollector, reddit_collectors
 from workbench.evidence import sha256_bytes
 
 pytest.importorskip("praw")
 
-HOST = "127.0.0.1"
 CLIENT_ID, SECRET = "app-id-xyz", "app-secret-123"
 START = 1793500000  # 2026-11-01
 
@@ -78,18 +76,12 @@ class Reddit:
                        "ca": comment("ca", "t1_c1", "Hidden two &lt;b&gt; as typed"),
                        "cb": comment("cb", "t1_ca", "Deep in the thread")}
         self.forms: list[dict] = []
-        self.server = ThreadingHTTPServer((HOST, 0), self._handler())
-        self.url = f"http://{HOST}:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
-                         daemon=True).start()
+        self.server, self.url = serve(self._handler())
 
     def _handler(self):
         reddit = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
+        class Handler(QuietHandler):
             def _send(self, status, headers, body):
                 data = json.dumps(body).encode()
                 self.send_response(status)

@@ -6,11 +6,11 @@ import os
 import signal
 import threading
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tests.mastodon_server import BASE_ID, HOST, status
+from tests.local_server import HOST, QuietHandler, serve
+from tests.mastodon_server import BASE_ID, status
 from workbench.collect.live.mastodon import MastodonCollector
 from workbench.collect.watch import BurstRule, alerts, parse_every, watch, watch_command
 from workbench.enrich.watch import WatchTerm
@@ -30,19 +30,14 @@ class Hook:
         self.bodies: list[dict] = []
         hook = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
+        class Handler(QuietHandler):
             def do_POST(self):
                 hook.bodies.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
                 self.send_response(204)
                 self.end_headers()
 
-        self.server = ThreadingHTTPServer((HOST, 0), Handler)
-        self.url = f"http://{HOST}:{self.server.server_address[1]}/hook"
-        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
-                         daemon=True).start()
+        self.server, url = serve(Handler)
+        self.url = f"{url}/hook"
 
 
 @pytest.fixture
