@@ -109,6 +109,12 @@ class CollectResult(ImportResult):
         return text
 
 
+def missing_library(platform: str, library: str) -> CollectError:
+    """The error for a live source whose client library is not installed."""
+    return CollectError(f"collecting from {platform} needs the {library} client library",
+                        hint="pip install 'socmint-workbench[live]' (make installs it)")
+
+
 def retry_after_seconds(value: str | None) -> float | None:
     """The seconds an HTTP Retry-After value asks for (a number of seconds, or an HTTP date), or
     None when there is none or it cannot be read."""
@@ -365,4 +371,4 @@ def _finish(case: Case, result: CollectResult, status: str, error: str | None = 
 
 
 __all__ = ["CollectError", "CollectResult", "Collector", "Page", "RateLimited", "collect",
-           "load_cursor", "retry_after_seconds"]
+           "load_cursor", "missing_library", "retry_after_seconds"]

@@ -18,7 +18,7 @@ import os
 import time
 from typing import Any
 
-from workbench.collect.live import CollectError, Page, RateLimited, retry_after_seconds
+from workbench.collect.live import CollectError, Page, RateLimited, missing_library, retry_after_seconds
 
 HANDLE_ENV = "WORKBENCH_BLUESKY_HANDLE"
 PASSWORD_ENV = "WORKBENCH_BLUESKY_APP_PASSWORD"
@@ -75,8 +75,7 @@ class BlueskyCollector:
                 from atproto import Client
                 from atproto_client.request import Request
             except ImportError as error:
-                raise CollectError("collecting from Bluesky needs the atproto client library",
-                                   hint="pip install atproto") from error
+                raise missing_library("Bluesky", "atproto") from error
             request = Request(timeout=TIMEOUT_S, event_hooks={"response": [self._keep]})
             client = Client(base_url=self.base_url, request=request)
             if self._handle:

@@ -22,7 +22,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 
-from workbench.collect.live import CollectError, Page, RateLimited, retry_after_seconds
+from workbench.collect.live import CollectError, Page, RateLimited, missing_library, retry_after_seconds
 from workbench.collect.mastodon_common import host_of
 
 TOKEN_ENV = "WORKBENCH_MASTODON_TOKEN"
@@ -79,8 +79,7 @@ class MastodonCollector:
             try:
                 from mastodon import Mastodon
             except ImportError as error:
-                raise CollectError("collecting from Mastodon needs the Mastodon.py client library",
-                                   hint="pip install 'socmint-workbench[live]'") from error
+                raise missing_library("Mastodon", "Mastodon.py") from error
 
             session = requests.Session()
             session.hooks["response"].append(self._keep)

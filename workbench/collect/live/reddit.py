@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 
 import requests
 
-from workbench.collect.live import CollectError, Page, RateLimited, retry_after_seconds
+from workbench.collect.live import CollectError, Page, RateLimited, missing_library, retry_after_seconds
 
 ID_ENV = "WORKBENCH_REDDIT_CLIENT_ID"
 SECRET_ENV = "WORKBENCH_REDDIT_CLIENT_SECRET"
@@ -91,8 +91,7 @@ class RedditCollector:
             try:
                 import praw
             except ImportError as error:
-                raise CollectError("collecting from Reddit needs the PRAW client library",
-                                   hint="pip install 'socmint-workbench[live]'") from error
+                raise missing_library("Reddit", "PRAW") from error
             client_id, secret, agent = self._credentials
             if not client_id or not secret or not agent:
                 raise CollectError("reddit: no API credentials",

@@ -42,7 +42,7 @@ import re
 from datetime import UTC
 from pathlib import Path
 
-from workbench.collect.live import CollectError, Page, RateLimited
+from workbench.collect.live import CollectError, Page, RateLimited, missing_library
 from workbench.collect.live.telethon_io import (
     CLOSE_TIMEOUT_S,
     TIMEOUT_S,
@@ -193,8 +193,11 @@ class TelegramCollector:
             return self._client
         if not self.session.is_file():
             raise CollectError(f"telegram: no session file at {self.session}", hint=LOGIN_HINT)
-        from telethon import TelegramClient
-        from telethon.sessions import SQLiteSession, StringSession
+        try:
+            from telethon import TelegramClient
+            from telethon.sessions import SQLiteSession, StringSession
+        except ImportError as error:
+            raise missing_library("Telegram", "Telethon") from error
 
         # Read the session file once and work from a copy in memory: the analyst's file is never
         # written (nor locked against another collector or client using it).

@@ -56,7 +56,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import urlsplit
 
-from workbench.collect.live import CollectError, Page, RateLimited
+from workbench.collect.live import CollectError, Page, RateLimited, missing_library
 from workbench.collect.live.ytdlp import Stopped, YdlLog, recording_ydl
 from workbench.collect.youtube import MARK, video_url
 from workbench.timeutil import now_text, parse_time, to_text
@@ -166,8 +166,7 @@ class YouTubeCollector:
             try:
                 recording, self._stop_type = recording_ydl()
             except ImportError as error:
-                raise CollectError("collecting from YouTube needs yt-dlp",
-                                   hint="pip install yt-dlp") from error
+                raise missing_library("YouTube", "yt-dlp") from error
             self._ydl = recording(self._options())
         self._ydl.answers = []
         self._log.warnings = []
