@@ -12,6 +12,7 @@ from rich.table import Table
 from workbench import cli_live, cli_phases
 from workbench.cli_common import CaseDir, case_at, err, out
 from workbench.errors import CaseError, PlanError, WorkbenchError
+from workbench.missing import is_missing, text_or
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -111,10 +112,10 @@ def items(
     if format == "table":
         table = Table("time (UTC)", "uid", "author", "lang", "risk", "text")
         for row in df.itertuples():
-            when = row.created_at.strftime("%Y-%m-%d %H:%M")
-            risk = "" if row.risk != row.risk or row.risk is None else f"{row.risk:.0f}"
-            table.add_row(when, row.uid, row.author_handle or "", row.language or "", risk,
-                          (row.text or "").replace("\n", " ")[:100])
+            when = "" if is_missing(row.created_at) else row.created_at.strftime("%Y-%m-%d %H:%M")
+            risk = "" if is_missing(row.risk) else f"{row.risk:.0f}"
+            table.add_row(when, row.uid, text_or(row.author_handle), text_or(row.language), risk,
+                          text_or(row.text).replace("\n", " ")[:100])
         out.print(table)
         out.print(f"{len(df)} items")
         return

@@ -156,6 +156,10 @@ def frame(rows: list[tuple], columns: dict[str, type]) -> pd.DataFrame:
             data[name] = [orjson.loads(v) if isinstance(v, str) else [] for v in data[name]]
     df = pd.DataFrame(data, columns=names)
     for name in names:
+        if columns[name] is str and name not in TIME_COLUMNS and name not in JSON_COLUMNS:
+            # Object dtype, None for a missing value, under pandas 2.2 and 3 alike: pandas 3's own
+            # string dtype would make a missing handle NaN, which is truthy.
+            df[name] = pd.Series(data[name], dtype=object, index=df.index)
         if name in TIME_COLUMNS:
             df[name] = pd.to_datetime(df[name], utc=True, format="ISO8601")
         elif name in INT_COLUMNS:

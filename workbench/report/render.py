@@ -25,6 +25,7 @@ import pandas as pd
 
 from workbench import audit
 from workbench.errors import WorkbenchError
+from workbench.missing import is_missing
 from workbench.report import figures as figs
 from workbench.report.method import LIMITS, audit_summary, case_limits, fmt_time, method_section
 from workbench.report.pdf import html_to_pdf
@@ -319,7 +320,8 @@ def render_html(context: dict) -> str:
     from markupsafe import Markup
 
     env = Environment(loader=PackageLoader("workbench.report", "templates"), autoescape=True,
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                      finalize=lambda value: "" if is_missing(value) else value)
     env.filters["svg"] = lambda svg: Markup(sanitise_svg(svg)) if svg else ""
     return env.get_template("report.html.j2").render(**context)
 

@@ -16,6 +16,8 @@ import pandas as pd
 
 from workbench.case import Case
 from workbench.errors import WorkbenchError
+from workbench.missing import text_or
+from workbench.palette import platform_colour
 from workbench.query import SENTIMENTS
 from workbench.widgets import state
 from workbench.widgets.render import error_message, message
@@ -66,15 +68,19 @@ def item_html(item: pd.Series | dict, *, tz: str = "UTC", excerpt_chars: int = E
     item = dict(item)
     when = item.get("created_at")
     when = pd.Timestamp(when).tz_convert(tz).strftime("%Y-%m-%d %H:%M") if pd.notna(when) else "?"
-    text = str(item.get("text") or "")
+    text = text_or(item.get("text"))
     if len(text) > excerpt_chars:
         text = text[:excerpt_chars].rstrip() + "…"
-    author = item.get("author_handle") or item.get("author_id") or "?"
-    url = str(item.get("url") or "")
+    author = text_or(item.get("author_handle")) or text_or(item.get("author_id"), "?")
+    url = text_or(item.get("url"))
     link = (f' <a href="{escape(url)}" target="_blank" rel="noopener noreferrer">link</a>'
             if url.startswith(("http://", "https://")) else "")
     marks = "".join(f' <span class="wb-tag">[{escape(t)}]</span>' for t in tags or [])
-    return (f'<div class="wb-item"><small>{escape(when)} · {escape(str(item.get("platform") or ""))} · '
+    platform = text_or(item.get("platform"))
+    # The platform's colour is the one the charts and the map give it (a hex code, no markup).
+    swatch = (f'<span class="wb-platform" style="color:{platform_colour(platform)}">\u25a0</span> '
+              if platform else "")
+    return (f'<div class="wb-item"><small>{escape(when)} · {swatch}{escape(platform)} · '
             f'@{escape(str(author))}{marks}{link}</small><br>{escape(text)}</div>')
 
 
