@@ -99,3 +99,15 @@ def test_the_report_renders_missing_values(sparse):
     visible = re.sub(r"<script.*?</script>|<style.*?</style>|<[^>]+>", " ", body, flags=re.S)
     assert not SHOWN_MISSING.search(visible), SHOWN_MISSING.search(visible)
     assert "plain words" in visible
+
+
+def test_the_entity_and_linked_views_render_missing_values(sparse):
+    if not sparse.db["entities"].count:
+        assert wb("enrich", sparse.path, "--no-ner").returncode == 0
+    explorer = ww.entities(sparse)
+    labels = [str(label) for label, _ in explorer.choice.options]
+    assert labels and not any(SHOWN_MISSING.search(label) for label in labels), labels
+    linked = ww.linked(sparse, tiles=False)
+    assert len(linked.located()) == 0 and "no time window" in linked.window_label.value
+    shown = " ".join(row.children[1].value for row in linked.browser.rows.children)
+    assert "plain words" in shown and not SHOWN_MISSING.search(shown)
