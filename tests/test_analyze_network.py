@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from workbench.analyze import network
+from workbench.collect.text_interactions import reply_pointer, repost_pointer
 from workbench.errors import WorkbenchError
 
 
@@ -61,6 +62,31 @@ def test_replies_reposts_quotes_point_at_authors_in_the_case():
         network.interaction_graph(items, ["like"])
     with pytest.raises(WorkbenchError, match="author_handle"):
         network.interaction_graph(items.drop(columns="author_handle"))
+
+
+def test_interactions_read_from_text_point_at_the_named_account_and_are_counted_apart():
+    rt = repost_pointer("twitter", "Origin", "big news")
+    items = frame([
+        {"uid": "x:1", "author_handle": "origin", "caveats": []},
+        {"uid": "x:2", "author_handle": "alice", "repost_of": rt, "mentions": ["Origin"],
+         "caveats": ["mentions-from-text", "interactions-from-text"]},
+        {"uid": "x:3", "author_handle": "bob", "repost_of": rt, "mentions": ["origin"],
+         "caveats": ["mentions-from-text", "interactions-from-text"]},
+        {"uid": "x:4", "author_handle": "carol", "reply_to": reply_pointer("twitter", "Dave", "4"),
+         "mentions": ["dave"], "caveats": ["mentions-from-text", "interactions-from-text"]},
+        {"uid": "x:5", "author_handle": "carol", "repost_of": "x:1", "mentions": ["origin"],
+         "caveats": []},
+    ])
+    g = network.interaction_graph(items)
+    # The original is not in the frame, and need not be: the text named its author.
+    assert g.edges["alice", "origin"]["repost"] == 1 and g.edges["bob", "origin"]["repost"] == 1
+    assert g.edges["alice", "origin"]["from_text"] == 2  # the repost and the mention
+    assert g.edges["carol", "dave"]["reply"] == 1 and g.edges["carol", "dave"]["from_text"] == 2
+    # Platform data on the same edge stays platform data.
+    assert g.edges["carol", "origin"]["repost"] == 1 and g.edges["carol", "origin"]["from_text"] == 0
+    assert g.graph["unresolved"] == {"reply": 0, "repost": 0, "quote": 0}
+    assert g.graph["from_text"] == {"mention": 3, "reply": 1, "repost": 2, "quote": 0}
+    assert "dave" in g and g.nodes["dave"]["items"] == 0
 
 
 def test_hashtag_graphs():

@@ -187,7 +187,9 @@ def test_old_tweet_js_with_bom_crlf_and_bare_tweets(case):
     assert first.author_id is None and first.author_handle is None
     assert first.url == "https://twitter.com/i/web/status/1194821747648108669"
     assert (first.likes, first.reposts) == (41, 17)
-    assert rt.kind == "repost" and rt.repost_of is None
+    # No media to carry the original's id: the original's author and text stand for it.
+    assert rt.kind == "repost" and rt.repost_of.startswith("twitter:from-text:@samokafor_maps/")
+    assert "interactions-from-text" in rt.caveats
     assert rt.mentions == ["samokafor_maps"] and rt.hashtags == ["Plymouth"]
     assert rt.links == ["https://maps.example.org/flood/plymouth"]
     assert authors(case)["15729463"].handle == "samokafor_maps"

@@ -1,6 +1,7 @@
 """The import pipeline, through the generic formats: evidence, dedupe, quarantine, bad input."""
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -8,6 +9,7 @@ import pytest
 from workbench.collect import formats, register
 from workbench.collect.base import FileFormat
 from workbench.collect.readers import jsonl_records
+from workbench.collect.text_interactions import repost_pointer
 from workbench.errors import ImportFormatError
 from workbench.evidence import sha256_file
 from workbench.ingest import BATCH
@@ -234,3 +236,90 @@ def test_large_files_with_a_bom_or_a_cut_character_are_sniffed(case, tmp_path):
     assert cut.read_bytes()[:SAMPLE_BYTES].endswith(b"x\xc3")
     sample, _ = take_sample(cut)
     assert sample.head == "{" + "x" * (SAMPLE_BYTES - 2)
+
+
+IRA_DEV = Path("/work/shared/data/ira-dev/tweets.csv.gz")
+#: The IRA tweets' columns, mapped as a user does on the command line (``--map text=content`` ...).
+IRA_MAP = {"text": "content", "created_at": "publish_date", "author_handle": "author_id",
+           "author_id": "author_id", "platform": "=twitter"}
+
+
+def test_a_csv_of_texts_gets_its_interactions_from_the_text(case, tmp_path):
+    path = tmp_path / "tweets.csv"
+    path.write_text(
+        "author_id,content,publish_date\n"
+        "alice,RT @Origin: Big news https://t.co/x,2016-02-05 10:00:00\n"
+        "bob,RT @origin: big  news https://t.co/x,2016-02-05 10:00:30\n"
+        "carol,\"@alice agreed, mail me at carol@example.org\",2016-02-05 10:01:00\n"
+        "dave,hello @Bob and @bob and @carol,2016-02-05 10:02:00\n"
+        "eve,nothing here but a@b.com,2016-02-05 10:03:00\n", encoding="utf-8")
+    result = case.import_file(path, column_map=IRA_MAP, progress=False)
+    assert result.notes["items with mentions, replies or reposts read from their text"] == 4
+    df = case.items().set_index("author_handle")
+    pointer = repost_pointer("twitter", "origin", "big news https://t.co/x")
+    assert list(df.loc[["alice", "bob"], "repost_of"]) == [pointer, pointer]
+    assert list(df.loc[["alice", "bob"], "kind"]) == ["repost", "repost"]
+    assert df.at["carol", "reply_to"].startswith("twitter:from-text:@alice/re-")
+    assert df.at["carol", "mentions"] == ["alice"]
+    assert df.at["dave", "mentions"] == ["Bob", "carol"] and df.at["dave", "kind"] == "post"
+    assert df.at["eve", "mentions"] == [] and df.at["eve", "caveats"] == ["naive-time", "derived-id"]
+    assert "interactions-from-text" in df.at["dave", "caveats"]
+
+    from workbench.export import export
+
+    assert export(case, "network", "csv", tmp_path / "net.csv") == 5
+    net = pd.read_csv(tmp_path / "net.csv").set_index(["source", "target"])
+    assert net.at[("alice", "origin"), "repost"] == 1 and net.at[("bob", "origin"), "repost"] == 1
+    assert net.at[("carol", "alice"), "reply"] == 1 and net.at[("dave", "bob"), "mention"] == 1
+    assert (net["from_text"] == net["weight"]).all()  # all of it read from the text
+    export(case, "coordination", "csv", tmp_path / "coord.csv")
+    coord = pd.read_csv(tmp_path / "coord.csv")
+    co_repost = coord[coord.kind == "co_repost"]
+    assert list(zip(co_repost.account_a, co_repost.account_b, strict=True)) == [
+        ("twitter:alice", "twitter:bob")]
+
+
+def test_mapped_interaction_columns_are_not_read_from_the_text(case, write_jsonl):
+    path = write_jsonl("mapped.jsonl", [
+        post(1, text="RT @origin: hi @carol", mentions="dave"),
+        post(2, text="@bob hi", mentions="", reply_to="77"),
+    ])
+    case.import_file(path, progress=False)
+    df = case.items().set_index("id")
+    assert df.at["p1", "mentions"] == ["dave"]  # the column's word, not the text's
+    assert df.at["p1", "repost_of"].startswith("generic:from-text:@origin/")
+    assert df.at["p2", "mentions"] == [] and df.at["p2", "reply_to"] == "generic:77"
+    assert df.at["p2", "caveats"] == []
+
+
+@pytest.mark.skipif(not IRA_DEV.exists(), reason="the ira-dev corpus is not here")
+def test_real_ira_tweets_get_reposts_and_mentions_from_their_text(case, tmp_path):
+    import csv
+    import gzip
+    import re
+
+    with gzip.open(IRA_DEV, "rt", encoding="utf-8", newline="") as stream:
+        reader = csv.reader(stream)
+        header, rows = next(reader), []
+        for row in reader:
+            if "@" in row[1]:
+                rows.append(row)
+            if len(rows) == 1500:
+                break
+    path = tmp_path / "ira.csv"
+    with path.open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows([header, *rows])
+    result = case.import_file(path, column_map=IRA_MAP, progress=False)
+    df = case.items()
+    retweets = {(a.casefold(), m.group(1).casefold()) for a, text in zip(df.author_handle, df.text,
+                                                                          strict=True)
+                if (m := re.match(r"RT @(\w{1,15}):", text))}
+    assert len(retweets) > 20
+    derived = df[df.caveats.map(lambda c: "interactions-from-text" in c)]
+    assert len(derived) == result.notes["items with mentions, replies or reposts read from their text"]
+    assert len(derived) > 0.9 * len(df)  # a few "@" are e-mail addresses or too long for Twitter
+    from workbench.analyze.network import interaction_graph
+
+    graph = interaction_graph(df, ["repost"])
+    assert retweets <= set(graph.edges)
+    assert graph.graph["from_text"]["repost"] == df.repost_of.notna().sum()

@@ -66,7 +66,8 @@ class Batch:
         return len(self.rows) + len(self.problems)
 
 
-NOTES = {"naive-time": "naive times taken as UTC", "encoding:": "records not in UTF-8"}
+NOTES = {"naive-time": "naive times taken as UTC", "encoding:": "records not in UTF-8",
+         "interactions-from-text": "items with mentions, replies or reposts read from their text"}
 UID = ITEM_STORE_COLUMNS.index("uid")
 #: The items table's columns in the order a Rows' values hold them (and its hash covers them).
 ITEM_ROW = HASHED["items"]

@@ -3,6 +3,10 @@
 Accounts are nodes named by their handle, lower-cased and without '@' (the account id when an item
 has no handle); hashtags are nodes named ``#tag``. Edge ``weight`` is a count, and every edge keeps
 a few example item uids (``examples``) so a finding can be traced back to the posts behind it.
+
+Interactions read from a post's text rather than given by its platform (a CSV of texts: ``RT @x:``,
+``@x``; see :mod:`workbench.collect.text_interactions`) make edges too, and are counted apart in
+each edge's ``from_text``, so that a finding resting on them can say so.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import networkx as nx
 import pandas as pd
 
 from workbench.analyze.frames import require_columns
+from workbench.collect.text_interactions import MENTIONS_FROM_TEXT, pointer_author
 from workbench.errors import WorkbenchError
 
 #: The kinds of interaction an item can express, and the item column that points at the target.
@@ -41,11 +46,14 @@ def interaction_graph(
     """A directed graph of accounts: an edge from an item's author to the account it points at.
 
     ``kinds`` chooses among mention (author -> each mentioned handle), reply, repost and quote
-    (author -> author of the replied, reposted or quoted item, when that item is in ``items``).
-    Edges carry ``weight`` (all kinds together), a count per kind and up to ``examples`` item uids.
-    Nodes carry ``items`` (how many of the items they wrote) and ``platforms``. References to
-    items outside the frame are counted in ``graph.graph["unresolved"]``, per kind. Self-loops
-    (a thread replying to itself) are left out unless ``self_loops``.
+    (author -> author of the replied, reposted or quoted item, when that item is in ``items``, or
+    the account a reply or repost read from the text names). Edges carry ``weight`` (all kinds
+    together), a count per kind, ``from_text`` (how many of those interactions were read from the
+    text, not given by the platform) and up to ``examples`` item uids. Nodes carry ``items`` (how
+    many of the items they wrote) and ``platforms``. References to items outside the frame are
+    counted in ``graph.graph["unresolved"]``, per kind; ``graph.graph["from_text"]`` counts the
+    edges' interactions read from text, per kind. Self-loops (a thread replying to itself) are
+    left out unless ``self_loops``.
     """
     kinds = tuple(kinds)
     unknown = set(kinds) - set(KINDS)
@@ -53,7 +61,9 @@ def interaction_graph(
         raise WorkbenchError(f"unknown interaction kind(s): {', '.join(sorted(unknown))}",
                              hint=f"use some of: {', '.join(KINDS)}")
     require_columns(items, ["uid", "author_handle", "author_id"])
-    graph = nx.DiGraph(kinds=list(kinds), unresolved={k: 0 for k in kinds if k != "mention"})
+    graph = nx.DiGraph(kinds=list(kinds), unresolved={k: 0 for k in kinds if k != "mention"},
+                       from_text={k: 0 for k in kinds})
+    attributes = (*kinds, "from_text")
     author_of: dict[str, str] = {}
     for row in items.itertuples(index=False):
         account = _account(row)
@@ -69,19 +79,28 @@ def interaction_graph(
         for kind in kinds:
             if kind == "mention":
                 targets = {_handle(m) for m in _as_list(getattr(row, "mentions", None))} - {None}
+                from_text = MENTIONS_FROM_TEXT in _as_list(getattr(row, "caveats", None))
             else:
                 pointer = getattr(row, _POINTER[kind], None)
                 if not isinstance(pointer, str) or not pointer:
                     continue
-                if pointer not in author_of:
+                named = pointer_author(pointer)  # an account named in the text, not an item
+                from_text = named is not None
+                if named is not None:
+                    targets = {named}
+                elif pointer in author_of:
+                    targets = {author_of[pointer]}
+                else:
                     graph.graph["unresolved"][kind] += 1
                     continue
-                targets = {author_of[pointer]}
             for target in targets:
                 if target == source and not self_loops:
                     continue
                 _add_account(graph, target, None, wrote=False)
-                _count_edge(graph, source, target, row.uid, examples, kind=kind, kinds=kinds)
+                _count_edge(graph, source, target, row.uid, examples, kind=kind, kinds=attributes)
+                if from_text:
+                    graph.edges[source, target]["from_text"] += 1
+                    graph.graph["from_text"][kind] += 1
     return graph
 
 

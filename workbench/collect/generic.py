@@ -5,6 +5,11 @@ for a nested JSON key, ``platform==forum`` for a fixed value). Columns named lik
 fields, or like the common aliases below, are mapped without being told. A file without an id
 column gets ids derived from each record's content, flagged ``derived-id``, so re-importing it
 still adds nothing.
+
+Mentions, replies and reposts that the mapping gives no column for are read from the text
+(``RT @x:``, a leading ``@x``, ``@x`` anywhere; see :mod:`workbench.collect.text_interactions`),
+and the items flagged ``interactions-from-text``. A mapped column is the source's word, even
+where it is empty for a record.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from workbench.collect import register
 from workbench.collect.base import FileFormat, Payload, Record, Sample
 from workbench.collect.jsonwalk import element_records
 from workbench.collect.readers import decode, excerpt, iter_lines, jsonl_records
+from workbench.collect.text_interactions import derive
 from workbench.errors import ImportFormatError, RecordError
 from workbench.models import ITEM_COLUMNS, LIST_FIELDS, Author, Item, Mapped, make_uid
 from workbench.timeutil import parse_time
@@ -36,6 +42,8 @@ ALIASES = {
     "platform": ("platform", "network", "site"),
 }
 INT_FIELDS = {"likes", "reposts", "replies", "views"}
+#: The interactions read from the text when no column gives them.
+FROM_TEXT = frozenset({"mentions", "reply_to", "repost_of"})
 FLOAT_FIELDS = {"lat", "lon"}
 _SPLIT = re.compile(r"[\s,;|]+")
 
@@ -128,7 +136,8 @@ class Compiled:
     """A column mapping made ready to apply, once per file rather than once per record.
 
     ``keys`` are the fields read from a top-level column (the common case, read with one dict
-    lookup); ``paths`` the fields read from a nested key or given a fixed value.
+    lookup); ``paths`` the fields read from a nested key or given a fixed value. ``from_text`` are
+    the interactions no column gives, to be read from the text.
     """
 
     mapping: dict[str, str]
@@ -137,6 +146,7 @@ class Compiled:
     ident: Callable[[dict], Any] | None
     keys: tuple[tuple[str, str, Callable[[Any], Any]], ...]
     paths: tuple[tuple[str, Callable[[dict], Any], Callable[[Any], Any]], ...]
+    from_text: frozenset[str] = FROM_TEXT
 
     @classmethod
     def of(cls, mapping: dict[str, str]) -> Compiled:
@@ -147,6 +157,7 @@ class Compiled:
             _getter(mapping["id"]) if "id" in mapping else None,
             tuple((f, c, _converter(f)) for f, c in fields if _is_key(c)),
             tuple((f, _getter(c), _converter(f)) for f, c in fields if not _is_key(c)),
+            FROM_TEXT - set(mapping),
         )
 
 
@@ -182,6 +193,8 @@ def map_generic(record: Record, compiled: Compiled, platform: str) -> Mapped:
         if ref in fields and not fields[ref].startswith(f"{item_platform}:"):
             fields[ref] = make_uid(item_platform, fields[ref])
     item = Item(platform=item_platform, id=str(ident), created_at=when, caveats=caveats, **fields)
+    if compiled.from_text:
+        derive(item, compiled.from_text)
     authors = []
     author_key = item.author_id or item.author_handle
     if author_key:

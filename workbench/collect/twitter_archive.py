@@ -25,6 +25,7 @@ from workbench.collect import register
 from workbench.collect.base import FileFormat, Payload, Record, Sample
 from workbench.collect.jsonwalk import element_records
 from workbench.collect.readers import decode, excerpt, safe_members
+from workbench.collect.text_interactions import INTERACTIONS_FROM_TEXT, repost_pointer
 from workbench.collect.twitter_common import (
     PLATFORM,
     ident,
@@ -222,7 +223,8 @@ def map_archive(data: object, context: dict) -> Mapped:
     text, entities = v1_text(tweet), v1_entities(tweet)
 
     # The archive keeps a retweet only as its "RT @user: ..." text; the original's id survives
-    # only on its media, and its author among the mentions.
+    # only on its media, and its author among the mentions. Without media, the retweet points at
+    # a uid made of the original's author and text (workbench.collect.text_interactions).
     retweeted = _RETWEET.match(text)
     original = None
     repost_id = None
@@ -232,6 +234,10 @@ def map_archive(data: object, context: dict) -> Mapped:
                          if str(m.get("screen_name", "")).casefold() == handle), None)
         repost_id = next((ident(m, "source_status_id_str", "source_status_id")
                           for m in entities.media if ident(m, "source_status_id_str")), None)
+        if repost_id is None:  # the original's author and text then stand for it
+            caveats.append(INTERACTIONS_FROM_TEXT)
+    repost_of = uid(repost_id) if repost_id else (
+        repost_pointer(PLATFORM, retweeted.group(1), text[retweeted.end():]) if retweeted else None)
     reply_id = ident(tweet, "in_reply_to_status_id_str", "in_reply_to_status_id")
     # A quote tweet is a tweet whose link points at another tweet; the archive keeps no more.
     quote_id = ident(tweet, "quoted_status_id_str", "quoted_status_id")
@@ -253,7 +259,7 @@ def map_archive(data: object, context: dict) -> Mapped:
         author_name=account.get("name"),
         lang=language(tweet.get("lang")),
         reply_to=uid(reply_id) if reply_id else None,
-        repost_of=uid(repost_id) if repost_id else None,
+        repost_of=repost_of,
         quote_of=uid(quote_id) if quote_id else None,
         mentions=entities.mentions,
         hashtags=entities.hashtags,
