@@ -148,3 +148,82 @@ def test_the_offline_renderer_names_a_type_jupyterlab_draws():
         assert MIMETYPE in shown
     finally:
         alt.renderers.enable("default")
+
+
+@pytest.fixture(scope="module")
+def years_case(tmp_path_factory) -> Path:
+    """Three years (2015-2017) of tweets, a burst in November 2016, 30 items dated 2999 and one
+    dated before Twitter existed."""
+    import json
+
+    import numpy as np
+
+    base = tmp_path_factory.mktemp("years")
+    rng = np.random.default_rng(3)
+    start = pd.Timestamp("2015-01-01T00:00Z")
+    words = ["weather", "coffee", "traffic", "market", "music", "football"]
+    when = [start + pd.Timedelta(seconds=int(s)) for s in rng.integers(0, 3 * 365 * 86400, 3000)]
+    text = [f"talking about {words[i % 6]} and {words[(i * 5) % 6]} today" for i in range(3000)]
+    when += [pd.Timestamp("2016-11-07T00:00Z") + pd.Timedelta(seconds=int(s))
+             for s in rng.integers(0, 7 * 86400, 300)]
+    text += [f"ballot recount now #Recount {i}" for i in range(300)]
+    when += [pd.Timestamp("2999-01-01T00:00Z") + pd.Timedelta(days=i) for i in range(30)]
+    text += ["a post from the far future"] * 30
+    when.append(pd.Timestamp("2001-01-01T00:00Z"))
+    text.append("a post from before twitter")
+    path = base / "posts.jsonl"
+    path.write_text("\n".join(json.dumps({
+        "id": f"t{i}", "created_at": t.isoformat(), "text": x, "author": f"user{i % 40}",
+        "platform": "twitter"}) for i, (t, x) in enumerate(zip(when, text, strict=True))) + "\n")
+    with Case.create(base / "case", title="Years", legal_basis="public interest research",
+                     retention_until="2099-01-01") as case:
+        case.import_file(path, progress=False)
+    return base / "case"
+
+
+@pytest.fixture(scope="module", params=[{}, {"resolution": "1M", "trend_resolution": "1D"}],
+                ids=["auto", "months"])
+def years_run(request, years_case, tmp_path_factory):
+    run_dir = tmp_path_factory.mktemp("years-run")
+    papermill.execute_notebook(
+        str(TEMPLATE), str(run_dir / "03_analysis.ipynb"), kernel_name="python3", progress_bar=False,
+        parameters={"case_path": str(years_case), "run_dir": str(run_dir), "interactive": False,
+                    **request.param})
+    return nbformat.read(run_dir / "03_analysis.ipynb", as_version=4), run_dir, request.param
+
+
+def test_a_multi_year_case_gets_bins_from_its_span_and_charts_that_fit(years_run):
+    nb, run_dir, asked = years_run
+    errors = [o for cell in nb.cells if cell.cell_type == "code" for o in cell.get("outputs", [])
+              if o.output_type == "error"]
+    assert not errors, errors[0]
+    intro = text_of(sections(nb)[""])
+    expected = "per month (`1MS`, as asked)" if asked else "per week (`1W`, chosen from the span)"
+    assert expected in intro and "2015-01-01" in intro and "2017-12-3" in intro
+    found = charts(nb)
+    assert len(found) >= 4
+    for spec in found:  # (the interaction network is empty: these posts name nobody)
+        assert rows(spec) <= 5000, (spec.get("title"), rows(spec))
+        assert vl_convert.vegalite_to_svg(spec).startswith("<svg")
+    volume, trend = found[0], found[2]
+    assert rows(volume) > 30 and rows(trend) > 30
+    assert volume["encoding"]["x"]["axis"]["format"] == "%b %Y"  # the year on every tick
+    assert trend["spec"]["encoding"]["x"]["axis"]["format"] == "%b %Y"
+    times = [row["time"] for data in volume["datasets"].values() for row in data if "count" in row]
+    assert max(times) < "2018"  # the items dated 2999 are not binned
+    if asked:
+        assert "drawn per" in trend["title"]["subtitle"]  # 1D is too fine for the trend chart
+    bursts = pd.read_csv(run_dir / "analysis" / "bursts.csv")
+    assert (pd.to_datetime(bursts["start"], utc=True) <= pd.Timestamp("2016-11-13T23:59Z")).any()
+
+
+def test_implausible_dates_are_listed_left_out_and_kept(years_run, years_case):
+    nb, run_dir, _ = years_run
+    intro = text_of(sections(nb)[""])
+    assert "31 items have an implausible date and are left out of the time bins" in intro
+    assert "30 dated after collection" in intro and "1 dated before twitter existed (2006-03-21)" in intro
+    flagged = pd.read_csv(run_dir / "analysis" / "implausible_dates.csv")
+    assert len(flagged) == 31 and set(flagged["reason"]) == {
+        "after collection", "before twitter existed (2006-03-21)"}
+    with Case.open(years_case) as case:
+        assert len(case.items()) == 3331  # never dropped from the case

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import networkx as nx
+import pandas as pd
 import pytest
 import vl_convert
 
 from workbench.analyze import network
-from workbench.analyze.network_view import network_chart, network_widget, node_table
+from workbench.analyze.network_view import drawable, left_out_text, network_chart, network_widget, node_table
 from workbench.errors import WorkbenchError
 
 HOSTILE = '<img src=x onerror="alert(1)">'
@@ -37,6 +38,11 @@ def layers(chart) -> dict[str, list[dict]]:
     return out
 
 
+def subtitle(chart) -> str:
+    """The chart's subtitle lines as one text."""
+    return " / ".join(chart.to_dict()["title"]["subtitle"])
+
+
 def test_every_node_drawn_when_small_and_coloured_by_community():
     g = two_groups()
     chart = network_chart(g, label_top=3)
@@ -48,7 +54,7 @@ def test_every_node_drawn_when_small_and_coloured_by_community():
     b = {nodes[n]["colour"] for n in ("b1", "b2", "b3", "b4")}
     assert len(a) == 1 and len(b) == 1 and a != b
     assert len(drawn["text"]) == 3  # labels for the top three only
-    assert "9 of 9 nodes shown" in chart.to_dict()["title"]["subtitle"]
+    assert "9 of 9 nodes shown" in subtitle(chart)
 
 
 def test_max_nodes_keeps_the_most_central_and_says_how_many_were_left_out():
@@ -57,7 +63,7 @@ def test_max_nodes_keeps_the_most_central_and_says_how_many_were_left_out():
     drawn = layers(chart)
     assert HOSTILE not in {row["node"] for row in drawn["circle"]}  # nobody points at it
     assert len(drawn["circle"]) == 8
-    assert "1 less central left out" in chart.to_dict()["title"]["subtitle"]
+    assert "1 less central left out" in subtitle(chart)
     assert all(HOSTILE not in (row["source"], row["target"]) for row in drawn["rule"])
     top = node_table(g, max_nodes=2)
     assert list(top["node"]) == ["b1", "a1"]  # the bridge ends collect the most PageRank
@@ -105,7 +111,7 @@ def test_the_chart_renders_offline_and_hostile_names_stay_text():
     assert svg.startswith("<svg") and "Who mentions whom" in svg
     assert "<img" not in svg and "&lt;img" in svg  # the handle is drawn as escaped text
     empty = network_chart(nx.Graph())
-    assert "0 of 0 nodes" in empty.to_dict()["title"]["subtitle"]
+    assert "0 of 0 nodes" in subtitle(empty)
     assert vl_convert.vegalite_to_svg(empty.to_dict()).startswith("<svg")
 
 
@@ -126,5 +132,60 @@ def test_demo_network_is_cut_to_size(demo_case):
     chart = network_chart(g, title="Demo")
     drawn = layers(chart)
     assert len(drawn["circle"]) == 150
-    assert f"150 of {g.number_of_nodes()} nodes shown" in chart.to_dict()["title"]["subtitle"]
+    assert f"150 of {g.number_of_nodes()} nodes shown" in subtitle(chart)
     assert vl_convert.vegalite_to_svg(chart.to_dict()).startswith("<svg")
+
+
+def archive_items(mentioned: int = 300) -> pd.DataFrame:
+    """A Twitter archive's shape: every item by one account, naming others (a few often)."""
+    rows = [{"uid": f"twitter:{i}", "author_handle": "owner", "author_id": "1", "platform": "twitter",
+             "mentions": [f"acct{i % mentioned}"] + (["bigshot"] if i % 3 == 0 else [])}
+            for i in range(mentioned * 2)]
+    return pd.DataFrame(rows)
+
+
+def test_an_archive_is_drawn_around_its_labelled_owner_not_as_a_ring():
+    g = network.interaction_graph(archive_items())
+    chart = network_chart(g, max_nodes=50, label_top=5)
+    drawn = layers(chart)
+    names = {row["node"] for row in drawn["circle"]}
+    assert "owner" in names and len(names) == 50
+    assert len(drawn["rule"]) == 49  # every drawn account linked to the owner: a star
+    labels = [row["label"] for row in drawn["text"]]
+    assert "owner (wrote every item)" in labels and "bigshot" in labels
+    assert "every item is by owner" in subtitle(chart) and "size: interactions" in subtitle(chart)
+    sizes = {row["node"]: row["size"] for row in drawn["circle"]}
+    assert sizes["owner"] == max(sizes.values()) and sizes["bigshot"] > sizes["acct1"]
+
+
+def test_isolated_accounts_and_lone_pairs_are_counted_not_drawn():
+    g = two_groups()
+    g.add_nodes_from(f"quiet{i}" for i in range(312))
+    g.add_edge("p1", "p2")
+    chart = network_chart(g)
+    drawn = layers(chart)
+    names = {row["node"] for row in drawn["circle"]}
+    assert not any(n.startswith(("quiet", "p")) for n in names) and len(names) == 9
+    assert "312 accounts with no interaction and 1 pair linked only to each other left out" in subtitle(chart)
+    kept, apart = drawable(g)
+    assert kept.number_of_nodes() == 9 and left_out_text(apart).startswith("312 accounts with no interaction")
+    only_pairs = nx.Graph([("a", "b"), ("c", "d")])
+    assert drawable(only_pairs)[0].number_of_nodes() == 4  # nothing bigger: the pairs are the picture
+
+
+def test_many_authors_pointing_at_many_targets_draw_as_a_network_with_hubs_and_the_amplified_named():
+    # The shape of a troll farm's tweets: authors (few, busy) naming many targets, one of them often.
+    g = nx.DiGraph()
+    for a in range(40):
+        for t in range(a * 5, a * 5 + 5 + (40 if a < 2 else 0)):  # two authors name 45 targets
+            g.add_edge(f"author{a}", f"target{t % 200}")
+        g.add_edge(f"author{a}", "bigname")
+    chart = network_chart(g, max_nodes=30, label_top=4)
+    drawn = layers(chart)
+    names = {row["node"] for row in drawn["circle"]}
+    linked = {row["source"] for row in drawn["rule"]} | {row["target"] for row in drawn["rule"]}
+    assert len(names) == 30 and names == linked  # every drawn account has a drawn link: no ring
+    labels = {row["label"] for row in drawn["text"]}
+    assert {"author0", "author1", "bigname"} <= labels  # the hubs and the most amplified
+    positions = [(row["lx"], row["ly"]) for row in drawn["text"]]
+    assert len(set(positions)) == len(positions)

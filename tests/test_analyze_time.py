@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from workbench.analyze import timeline, trends
+from workbench.analyze.trend_chart import trend_chart
 from workbench.errors import WorkbenchError
 
 T0 = pd.Timestamp("2024-03-01T00:00:00Z")
@@ -130,8 +131,16 @@ def test_chart_with_notes_and_facets():
     # Times reach Vega-Lite as wall-clock times in the analyst's zone: 03:00 UTC is 04:00 in Amsterdam.
     assert timeline.notes_frame(notes, "Europe/Amsterdam")["time"].iloc[0] == pd.Timestamp("2024-03-01 04:00")
     faceted.to_dict()
-    with pytest.raises(WorkbenchError, match="coarser freq"):
-        timeline.volume_chart(frame([{"created_at": "2024-03-01"}, {"created_at": "2024-03-09"}]), "1min")
+
+
+def test_a_bin_too_fine_to_draw_is_coarsened_for_the_chart_never_refused():
+    items = frame([{"created_at": "2024-03-01"}, {"created_at": "2024-03-09"}])
+    chart = timeline.volume_chart(items, "1min")  # 11,521 one-minute bins
+    assert len(chart.data) <= timeline.MAX_CHART_ROWS
+    spec = chart.to_dict()
+    assert "drawn per" in spec["title"]["subtitle"] and "1min" in spec["title"]["subtitle"]
+    assert spec["encoding"]["y"]["title"] == "items per 5 minutes"  # the finest bin that fits
+    assert timeline.volume(items, "1min")["count"].sum() == 2  # the counts themselves keep the bin
 
 
 def test_burst_window_and_its_driving_term():
@@ -220,3 +229,80 @@ def test_empty_and_bad_input_give_empty_frames_or_clear_errors():
         trends.forecast(burst_frame(), method="crystal ball")
     with pytest.raises(WorkbenchError, match="at least 10 bins"):
         trends.forecast(frame([{"created_at": "2024-03-01T10:00Z"}]))
+
+
+def years_frame(seed: int = 11) -> pd.DataFrame:
+    """Three years (2015-2017) of quiet posts, about 12 a day, with a burst of "ballot" posts in the
+    week of 2016-11-07 (a Monday), and a few items dated 2999 or before Twitter existed."""
+    rng = np.random.default_rng(seed)
+    start = pd.Timestamp("2015-01-01T00:00Z")
+    seconds = rng.integers(0, 3 * 365 * 86400, 13_000)
+    rows = [{"created_at": start + pd.Timedelta(seconds=int(s)), "text": QUIET[i % len(QUIET)],
+             "platform": ("twitter", "reddit")[i % 2]} for i, s in enumerate(seconds)]
+    rows += [{"created_at": pd.Timestamp("2016-11-07T00:00Z") + pd.Timedelta(seconds=int(s)),
+              "text": f"ballot recount now {i}", "hashtags": ["Recount"], "platform": "twitter"}
+             for i, s in enumerate(rng.integers(0, 7 * 86400, 600))]
+    rows += [{"created_at": pd.Timestamp("2999-01-01T00:00Z") + pd.Timedelta(days=i), "text": "future",
+              "platform": "twitter"} for i in range(30)]
+    rows.append({"created_at": pd.Timestamp("2001-01-01T00:00Z"), "text": "too early", "platform": "twitter"})
+    items = frame(rows)
+    items["hashtags"] = [h if isinstance(h, list) else [] for h in items["hashtags"]]
+    return items
+
+
+def test_calendar_bins_work_for_volume_terms_bursts_and_forecasts():
+    items = years_frame()
+    weekly = timeline.volume(items, "1W")
+    assert weekly.attrs["freq"] == "1W" and (weekly["time"].dt.day_name() == "Monday").all()
+    assert weekly["time"].max() < pd.Timestamp("2018-01-01T00:00Z")  # 2999 left out of the bins
+    assert weekly["count"].sum() == 13_600
+    monthly = trends.term_series(items, ["ballot"], freq="1M")
+    assert monthly.attrs["freq"] == "1MS" and len(monthly) == 36
+    assert monthly.set_index("time")["count"][pd.Timestamp("2016-11-01T00:00Z")] == 600
+    bursts = trends.detect_bursts(items, "1W")
+    assert len(bursts) == 1
+    burst = bursts.iloc[0]
+    assert burst["start"] == pd.Timestamp("2016-11-07T00:00Z")  # a Monday: the week bin
+    assert burst["end"] == pd.Timestamp("2016-11-14T00:00Z")
+    assert burst["terms"][0]["term"] in {"ballot", "recount"}
+    ahead = trends.forecast(items, freq="1M", horizon=6, seasonal_periods=None)
+    assert [t.strftime("%Y-%m-%d") for t in ahead["time"]] == [
+        "2018-01-01", "2018-02-01", "2018-03-01", "2018-04-01", "2018-05-01", "2018-06-01"]
+    assert (ahead["lower"] >= 0).all()
+    weeks_ahead = trends.forecast(items, freq="1W", horizon=3, seasonal_periods=None)
+    assert (weeks_ahead["time"].dt.day_name() == "Monday").all()
+    assert trends.counts_series(items, "auto").attrs["freq"] == "1W"
+    started = time.perf_counter()  # 26,000 hourly bins: only the most recent are fitted
+    hourly = trends.forecast(items, freq="1h", horizon=3, seasonal_periods=None, history=500)
+    assert len(hourly) == 3 and time.perf_counter() - started < 10
+
+
+def test_multi_year_charts_fit_and_label_the_year():
+    items = years_frame()
+    daily = timeline.volume_chart(items, "1D", by="platform")  # 1,096 days x 2 platforms
+    spec = daily.to_dict()  # raises MaxRowsError if the chart carried too many rows
+    assert len(daily.data) <= timeline.MAX_CHART_ROWS
+    assert spec["encoding"]["x"]["axis"]["format"] == "%b %Y"
+    auto = timeline.volume_chart(items, "auto", by="platform")
+    assert auto.data.attrs["freq"] == "1W" and len(auto.data) < 400
+    assert auto.data["time"].max() < pd.Timestamp("2018-01-01")
+    for freq in ("auto", "1D", "1h"):
+        chart = trend_chart(items, freq, top=8)
+        shown = chart.to_dict()
+        assert len(chart.data) <= timeline.MAX_CHART_ROWS
+        assert shown["spec"]["encoding"]["x"]["axis"]["format"] == "%b %Y"
+        assert set(chart.data["kind"]) == {"terms", "hashtags"}
+        if freq != "auto":
+            assert "drawn per" in shown["title"]["subtitle"]
+
+
+def test_items_dated_2999_do_not_make_millions_of_bins():
+    items = years_frame()
+    started = time.perf_counter()
+    counts = timeline.volume(items, "1h")
+    elapsed = time.perf_counter() - started
+    assert 26_000 < len(counts) <= 3 * 365 * 24 and elapsed < 3
+    only_future = items[items["created_at"] > pd.Timestamp("2900-01-01T00:00Z")]
+    assert timeline.volume(only_future, "auto").empty
+    assert timeline.volume_chart(only_future, "auto", by="platform").to_dict()["data"]
+    assert trends.detect_bursts(only_future, "auto").empty

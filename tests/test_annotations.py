@@ -97,3 +97,42 @@ def test_purging_an_item_removes_its_tags_and_notes(case):
     assert case.tags()["uid"].tolist() == [second]
     assert case.notes()["text"].tolist() == ["about the case"]
     assert case.verify().ok
+
+
+def test_key_judgements_are_recorded_once_with_their_evidence_tagged_and_audited(case):
+    first, second, third = uids(case)
+    case.tag(first, requirement=1, note="the first post")
+    made = case.judge("The posts were <b>coordinated</b>", requirement=2, confidence="Moderate",
+                      likelihood="probably", evidence=[first, second])
+    assert case.judge("The posts were <b>coordinated</b>", requirement=2, confidence="moderate",
+                      likelihood="likely", evidence=[first, second]) == made  # a template run again
+    other = case.judge("Alice posted first", requirement=1, confidence="high", evidence=third)
+    judged = case.judgements()
+    assert judged["id"].tolist() == [other, made]  # by requirement
+    row = judged.set_index("id").loc[made]
+    assert (row["requirement"], row["text"], row["confidence"], row["likelihood"]) == \
+        (2, "The posts were <b>coordinated</b>", "moderate", "likely or probably")
+    assert row["evidence"] == [first, second] and judged.set_index("id").loc[other, "likelihood"] is None
+    # Cited items become evidence (against the judgement's requirement) unless they already were.
+    tagged = case.tags("evidence").set_index("uid")["requirement"].to_dict()
+    assert tagged == {first: 1, second: 2, third: 1}
+    assert audit_actions(case).count("judgement.added") == 2
+    assert case.remove_judgement(made) and not case.remove_judgement(made)
+    assert case.judgements()["id"].tolist() == [other] and audit_actions(case)[-1] == "judgement.removed"
+    assert case.verify().ok
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"requirement": 3, "confidence": "high"}, "numbered 1 to 2"),
+    ({"requirement": None, "confidence": "high"}, "give its number"),
+    ({"requirement": 1, "confidence": "certain"}, "use one of low, moderate, high"),
+    ({"requirement": 1, "confidence": "low", "likelihood": "maybe"}, "likelihood 'maybe'"),
+    ({"requirement": 1, "confidence": "low", "evidence": ["twitter:nope"]}, "not in the case"),
+])
+def test_bad_judgements_are_refused_and_nothing_is_recorded(case, kwargs, message):
+    before = len(audit_actions(case))
+    with pytest.raises(WorkbenchError, match=message):
+        case.judge("It happened", **kwargs)
+    with pytest.raises(WorkbenchError, match="the judgement is empty"):
+        case.judge("  ", requirement=1, confidence="low")
+    assert len(audit_actions(case)) == before and case.judgements().empty and case.tags().empty

@@ -106,3 +106,23 @@ def test_formats_lists_every_format():
     for name in formats():
         if not name.startswith("test-"):  # a plugin the tests register in their own process
             assert name in done.stdout
+
+
+def test_judge_records_lists_and_withdraws_key_judgements(case_dir, tmp_path):
+    data = tmp_path / "posts.jsonl"
+    data.write_text("\n".join(json.dumps(post(i)) for i in range(3)) + "\n")
+    assert wb("import", case_dir, data).returncode == 0
+    uid = json.loads(wb("items", case_dir, "--format", "jsonl").stdout.splitlines()[0])["uid"]
+    done = wb("judge", case_dir, "user1 posted first [bold]x[/bold]", "--requirement", "1",
+              "--confidence", "high", "--likelihood", "highly likely", "--evidence", uid)
+    assert done.returncode == 0, done.stderr
+    assert "judgement 1 recorded" in done.stdout and "[bold]x[/bold]" in done.stdout  # text, not markup
+    assert "requirement 1, high confidence, highly likely, 1 evidence item(s)" in done.stdout
+    listed = wb("judge", case_dir)
+    assert "user1 posted first" in listed.stdout and uid in listed.stdout
+    bad = wb("judge", case_dir, "x", "--requirement", "2", "--confidence", "high")
+    assert bad.returncode == 2 and bad.stderr.startswith("error:") and "numbered 1 to 1" in bad.stderr
+    missing = wb("judge", case_dir, "x", "--requirement", "1")
+    assert missing.returncode == 2 and "--confidence" in missing.stderr
+    withdrawn = wb("judge", case_dir, "--remove", "1")
+    assert withdrawn.returncode == 0 and "judgement 1 withdrawn" in withdrawn.stdout

@@ -230,3 +230,69 @@ def test_a_period_limits_the_figures_but_not_the_evidence(small):
     page = page_of(result)
     assert "<dd>16 (2024-03-02" in page and "report period 2024-03-02 to 2024-03-03" in page
     assert result.evidence == 4  # tagged on the first day, listed all the same
+
+
+def test_the_executive_summary_says_plainly_when_there_are_no_judgements(case):
+    page = page_of(render_report(case))
+    summary = page.split('<section id="summary">')[1].split("</section>")[0]
+    assert "Executive summary: key judgements" in summary and "No key judgements yet." in summary
+    assert page.index('id="summary"') < page.index('id="requirements"')  # at the top
+
+
+def test_the_executive_summary_shows_each_judgement_with_requirement_confidence_and_evidence(small):
+    uids = small.items()["uid"].tolist()
+    small.judge(f"Alice posted first {HOSTILE}", requirement=1, confidence="high",
+                likelihood="almost certain", evidence=uids[:2])
+    small.judge("Bob and Carol acted in concert", requirement=2, confidence="low", evidence=[uids[9]])
+    try:
+        page = page_of(render_report(small))
+        summary = page.split('<section id="summary">')[1].split("</section>")[0]
+        first, second = summary.split('<li id="kj-')[1:]
+        assert "KJ1</span>Alice posted first &lt;script&gt;" in first and "<script" not in summary
+        assert f"{REQUIREMENTS[0]}" in html.unescape(first) and 'href="#req-1"' in first
+        assert "confidence-high" in first and "almost certain (≥95%)" in first
+        assert first.count('href="#ev-') == 2  # linked to the evidence list, which lists them
+        assert "confidence-low" in second and 'href="#req-2"' in second and "Likelihood" not in second
+        assert 'id="ev-' in page and second.count('href="#ev-') == 1  # item 9 is evidence now
+        assert 'href="#kj-1"' in page.split('id="req-1"')[1].split('id="req-2"')[0]
+        shared = html.unescape(page_of(render_report(small, "shared", pseudonymise=True)))
+        assert "Alice posted first" in shared and uids[9] not in shared
+    finally:
+        for judgement_id in small.judgements()["id"]:
+            small.remove_judgement(int(judgement_id))
+        small.untag(uids[9])
+
+
+def test_tables_break_no_number_and_size_to_their_content(small):
+    page = page_of(render_report(small))
+    style = page.split("<style>")[1].split("</style>")[0]
+    cell_rule = re.search(r"th, td \{([^}]*)\}", style).group(1)
+    assert "anywhere" not in cell_rule and "break-word" in cell_rule
+    assert re.search(r"td\.num \{[^}]*white-space: nowrap", style)
+    method = page.split('id="method"')[1]
+    runs = method.split("<tbody>")[1].split("</tbody>")[0]
+    assert re.search(r'<td class="num">24</td>', runs)  # items imported: one unbroken number
+    assert '<td class="wrap">' in runs  # the source path may break anywhere
+
+
+def test_a_pseudonymised_repost_known_from_text_keeps_its_author_as_a_pseudonym():
+    import pandas as pd
+
+    from workbench.analyze.network import interaction_graph
+    from workbench.collect.text_interactions import repost_pointer
+
+    original = repost_pointer("twitter", "Alice", "the river is on fire")
+    frame = pd.DataFrame({
+        "uid": ["twitter:1", "twitter:2"], "platform": ["twitter"] * 2, "kind": ["post", "repost"],
+        "author_handle": ["alice", "bob"], "author_id": ["alice", "bob"], "author_name": [None, None],
+        "created_at": pd.to_datetime(["2024-03-01T10:00Z", "2024-03-01T10:05Z"]),
+        "text": ["the river is on fire", "RT @alice: the river is on fire"],
+        "reply_to": [None, None], "repost_of": [None, original], "quote_of": [None, None],
+        "mentions": [[], ["alice"]], "caveats": [[], ["interactions-from-text", "mentions-from-text"]]})
+    p = Pseudonymiser()
+    out = p.items(frame)
+    alice, bob = p.account("alice"), p.account("bob")
+    assert alice in out["repost_of"][1] and "alice" not in out["repost_of"][1].lower()
+    assert out["repost_of"][1] == p.item(original)  # stable within the report
+    graph = interaction_graph(out)
+    assert graph.has_edge(bob, alice) and graph.edges[bob, alice]["repost"] == 1

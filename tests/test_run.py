@@ -19,8 +19,8 @@ import nbformat
 import pytest
 
 from workbench.case import Case
-from workbench.report.parameters import RunUsageError, convert, refuse_secrets
-from workbench.report.run import RunFailed, read_outputs, run_phases
+from workbench.report.parameters import RunUsageError, check_value, convert, refuse_secrets
+from workbench.report.run import NothingToAnalyse, RunFailed, read_outputs, run_phases
 
 from .conftest import post
 
@@ -220,6 +220,82 @@ def test_cli_exit_codes(small_case, tmp_path):
         usage = wb("run", small_case, *args, env={"WORKBENCH_TEMPLATES": good})
         assert usage.returncode == 2, (args, usage.stderr)
         assert "Traceback" not in usage.stderr
+
+
+def test_a_case_without_items_stops_in_one_line_before_anything_runs(tmp_path):
+    path = tmp_path / "empty"
+    Case.create(path, title="Empty", legal_basis="public interest research",
+                retention_until="2099-01-01").close()
+    with pytest.raises(NothingToAnalyse, match="the case empty has no items yet: import some") as caught:
+        run_phases(path, ["analysis"], progress=False)
+    assert caught.value.hint is None and "\n" not in str(caught.value)
+    assert not (path / "runs").exists() or not any((path / "runs").iterdir())
+    assert audit_entries(path) == []
+
+    started = time.perf_counter()
+    done = wb("run", path, "--phase", "analysis", "--no-progress")
+    assert done.returncode == 1 and time.perf_counter() - started < 30
+    assert done.stderr.startswith("error: the case empty has no items yet: import some first")
+    assert done.stderr.strip().count("\n") == 0 and "Traceback" not in done.stderr
+
+
+def test_a_period_without_items_names_the_parameters_to_change(small_case):
+    with pytest.raises(NothingToAnalyse) as caught:
+        run_phases(small_case, ["analysis"], {"since": "2030-01-01"}, progress=False)
+    message = str(caught.value)
+    assert "none of the case's 12 items falls in the period asked (since 2030-01-01)" in message
+    assert "they run from 2024-03-01 to 2024-03-" in message and "-p since / -p until" in message
+    with pytest.raises(NothingToAnalyse, match="ends before it starts: swap -p since and -p until"):
+        run_phases(small_case, ["analysis"], {"since": "2024-03-10", "until": "2024-03-01"}, progress=False)
+    assert not (small_case / "runs").exists() or not any((small_case / "runs").iterdir())
+
+    done = wb("run", small_case, "--phase", "analysis", "-p", "until", "2020-01-01", "--no-progress")
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.startswith("error: none of the case's 12 items falls in the period asked (until 2020")
+    assert done.stderr.strip().count("\n") == 0
+
+
+def test_items_are_counted_after_the_collection_phase_brought_them(tmp_path, write_jsonl):
+    path = tmp_path / "fresh"
+    Case.create(path, title="Fresh", legal_basis="public interest research",
+                retention_until="2099-01-01").close()
+    templates = tmp_path / "templates"
+    tiny_template(templates / "02_collection.ipynb", RUN_PARAMS + "sources: list = []  # files\n",
+                  "from workbench.report.run import open_case\ncase = open_case(case_path)\n"
+                  "for source in sources:\n    case.import_file(source, progress=False)")
+    tiny_template(templates / "03_analysis.ipynb", RUN_PARAMS, "print('analysed')")
+
+    with pytest.raises(NothingToAnalyse, match="has no items yet"):
+        run_phases(path, ["collection", "analysis"], templates_dir=templates, progress=False)
+    [(action, detail)] = audit_entries(path)
+    assert action == "run.failed" and [p["phase"] for p in detail["phases"]] == ["collection"]
+
+    posts = write_jsonl("posts.jsonl", [post(i) for i in range(3)])
+    result = run_phases(path, ["collection", "analysis"], {"sources": [str(posts)]},
+                        templates_dir=templates, progress=False)
+    assert result.status == "finished" and [p.phase for p in result.phases] == ["collection", "analysis"]
+
+
+@pytest.mark.parametrize(("name", "value", "hint"), [
+    ("resolution", "1X", "-p resolution 1D"), ("trend_resolution", "weekly", "-p trend_resolution 1W"),
+    ("tz", "Mars/Olympus", "-p tz Europe/Amsterdam"), ("since", "yesterday", "-p since 2024-03-07"),
+    ("emerging_recent", "lately", "-p emerging_recent 7D"),
+    ("coordination_kinds", "[co_repost, co_telepathy]", "-p coordination_kinds"),
+    ("network_max_nodes", "100000", "-p network_max_nodes 150"), ("n_topics", "0", "-p n_topics 8"),
+    ("similarity", "1.5", "-p similarity 0.8"),
+])
+def test_analysis_parameters_are_checked_before_anything_runs(small_case, name, value, hint):
+    with pytest.raises(RunUsageError, match=f"parameter {name}: ") as caught:
+        run_phases(small_case, ["analysis"], {name: value}, progress=False)
+    assert caught.value.hint.startswith(hint)
+    assert not (small_case / "runs").exists() or not any((small_case / "runs").iterdir())
+
+
+def test_time_bins_reach_the_template_in_their_canonical_form():
+    assert check_value("resolution", "1M") == "1MS"
+    assert check_value("resolution", "auto") == "auto" and check_value("trend_resolution", "W") == "1W"
+    assert check_value("since", "") == "" and check_value("tz", "Europe/Amsterdam") == "Europe/Amsterdam"
+    assert check_value("keyword", "anything") == "anything"  # not one of the checked parameters
 
 
 def test_ctrl_c_keeps_the_partial_notebook_and_records_the_interruption(small_case, tmp_path):

@@ -343,9 +343,17 @@ def test_window_from_selection():
     assert start == pd.Timestamp("2024-03-01", tz="UTC") and end == pd.Timestamp("2024-03-02", tz="UTC")
 
 
+def test_a_multi_year_timeline_is_binned_coarsely_and_its_axis_carries_the_year():
+    times = pd.to_datetime(["2012-05-01T10:00Z", "2014-01-01T00:00Z", "2017-12-31T23:00Z"], utc=True)
+    counts, freq = linked.time_counts(pd.DataFrame({"created_at": times, "platform": ["x"] * 3}))
+    assert freq == "1MS" and len(counts) <= linked.TIMELINE_BINS
+    axis = linked.timeline_chart(counts, freq).to_dict()["encoding"]["x"]["axis"]
+    assert "%Y" in axis["format"]
+
+
 def test_timeline_selection_filters_the_map_and_the_items(river):
     views = ww.linked(river, tiles=False)
-    assert views.freq == "6h" and len(views.browser.frame) == 40
+    assert views.freq == "1h" and len(views.browser.frame) == 40  # the finest with <= 120 bars
     assert views.last_map.workbench_stats.mapped == len(views.located()) > 0
     assert "iframe" in views.map.outputs[0]["data"]["text/html"]
     day2 = [pd.Timestamp("2024-03-02", tz="UTC").value // 10**6,

@@ -1,12 +1,15 @@
-"""The analyst's own marks on a case: tags on items (``evidence`` above all) and notes.
+"""The analyst's own marks on a case: tags on items (``evidence`` above all), notes and key judgements.
 
 A tag ties an item to one of the plan's requirements (numbered from 1, as the report shows them)
 with an optional note saying why. A note is free text about an item, a requirement, or a moment of
-the case (``at``: the timeline shows it as an annotation). Every change is one audit entry.
+the case (``at``: the timeline shows it as an annotation). A key judgement answers a requirement
+with a confidence, resting on evidence items: the report's executive summary. Every change is one
+audit entry.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from datetime import datetime
@@ -154,3 +157,95 @@ def _text(text: str, what: str) -> str:
     if len(text) > MAX_NOTE_CHARS:
         raise AnnotationError(f"the {what} has {len(text):,} characters; at most {MAX_NOTE_CHARS:,}")
     return text
+
+
+# -- key judgements --------------------------------------------------------------------------------
+
+#: Analytic confidence (the US intelligence community's three levels): how far the analyst trusts
+#: the sources and the reasoning behind a judgement, apart from how likely it is.
+CONFIDENCE = ("low", "moderate", "high")
+#: The UK Professional Head of Intelligence Assessment (PHIA) probability yardstick: how likely
+#: what a judgement says is, each term with its range.
+LIKELIHOOD = {"remote chance": "≤5%", "highly unlikely": "10-20%", "unlikely": "25-35%",
+              "realistic possibility": "40-50%", "likely or probably": "55-75%",
+              "highly likely": "80-90%", "almost certain": "≥95%"}
+_LIKELIHOOD_ALIASES = {"likely": "likely or probably", "probably": "likely or probably",
+                       "probable": "likely or probably", "likely or probable": "likely or probably"}
+
+
+def add_judgement(case: Case, text: str, *, requirement: int, confidence: str,
+                  likelihood: str | None = None, evidence: str | Iterable[str] = ()) -> int:
+    """Record a key judgement for the report's executive summary; returns its id.
+
+    It answers requirement number ``requirement`` of the plan, with an analytic ``confidence``
+    (:data:`CONFIDENCE`: low, moderate or high) and optionally a ``likelihood`` in the words of
+    the PHIA yardstick (:data:`LIKELIHOOD`), resting on ``evidence`` (item uids). Evidence items
+    not yet tagged ``evidence`` are tagged so, against the same requirement, so the report lists
+    them with their provenance. The same judgement recorded again is not doubled (a template run
+    twice); its id is returned. Audited as ``judgement.added``.
+    """
+    text = _text(text, "judgement")
+    if requirement is None:
+        raise AnnotationError("a judgement answers one of the plan's requirements: give its number",
+                              hint="workbench judge DIR --requirement N ...")
+    requirement = _requirement(case, requirement)
+    confidence = _choice(confidence, CONFIDENCE, "confidence")
+    if likelihood is not None and str(likelihood).strip():
+        said = " ".join(str(likelihood).split()).lower()
+        likelihood = _choice(_LIKELIHOOD_ALIASES.get(said, said), tuple(LIKELIHOOD), "likelihood")
+    else:
+        likelihood = None
+    wanted = [evidence] if isinstance(evidence, str) else list(evidence or [])
+    uids = _existing(case, wanted) if wanted else []
+    with write(case.db):
+        same = case.db.execute(
+            "SELECT id FROM judgements WHERE requirement = ? AND text = ? AND confidence = ? "
+            "AND likelihood IS ? AND evidence = ?",
+            [requirement, text, confidence, likelihood, json.dumps(uids)]).fetchone()
+        if same:
+            return int(same[0])
+        tagged = {uid for (uid,) in case.db.execute("SELECT uid FROM tags WHERE tag = ?", [EVIDENCE])}
+        untagged = [uid for uid in uids if uid not in tagged]
+        if untagged:
+            tag(case, untagged, EVIDENCE, requirement=requirement)
+        judgement_id = case.db["judgements"].insert({
+            "requirement": requirement, "text": text, "confidence": confidence,
+            "likelihood": likelihood, "evidence": json.dumps(uids), "created_at": now_text(),
+            "author": audit.actor()}).last_pk
+        audit.append(case.db, "judgement.added", {
+            "id": judgement_id, "requirement": requirement, "text": text, "confidence": confidence,
+            "likelihood": likelihood, "evidence": uids})
+    return int(judgement_id)
+
+
+def remove_judgement(case: Case, judgement_id: int) -> bool:
+    """Withdraw a key judgement; audited as ``judgement.removed``. Returns whether it existed."""
+    with write(case.db):
+        row = case.db.execute("SELECT text FROM judgements WHERE id = ?", [judgement_id]).fetchone()
+        if row is None:
+            return False
+        case.db.execute("DELETE FROM judgements WHERE id = ?", [judgement_id])
+        audit.append(case.db, "judgement.removed", {"id": judgement_id, "text": row[0]})
+    return True
+
+
+def judgements(case: Case) -> pd.DataFrame:
+    """Key judgements, by requirement then as written: ``id, requirement, text, confidence,
+    likelihood, evidence`` (a list of item uids), ``created_at, author``."""
+    rows = case.db.execute(
+        "SELECT id, requirement, text, confidence, likelihood, evidence, created_at, author "
+        "FROM judgements ORDER BY requirement, id").fetchall()
+    frame = pd.DataFrame(rows, columns=["id", "requirement", "text", "confidence", "likelihood",
+                                        "evidence", "created_at", "author"], dtype=object)
+    frame["evidence"] = [json.loads(e) if e else [] for e in frame["evidence"]]
+    frame["id"] = frame["id"].astype("int64")
+    frame["requirement"] = frame["requirement"].astype("Int64")
+    frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True, format="ISO8601")
+    return frame
+
+
+def _choice(value: object, allowed: tuple[str, ...], what: str) -> str:
+    said = " ".join(str(value or "").split()).lower()
+    if said not in allowed:
+        raise AnnotationError(f"{what} {value!r}: use one of {', '.join(allowed)}")
+    return said

@@ -233,6 +233,28 @@ class Case:
 
         return notes(self, uid=uid)
 
+    def judge(self, text: str, *, requirement: int, confidence: str, likelihood: str | None = None,
+              evidence: str | Iterable[str] = ()) -> int:
+        """Record a key judgement for the report's executive summary: it answers a requirement,
+        with a confidence (low, moderate, high), optionally a PHIA likelihood, and evidence item
+        uids; audited. See :func:`workbench.annotations.add_judgement`."""
+        from workbench.annotations import add_judgement
+
+        return add_judgement(self, text, requirement=requirement, confidence=confidence,
+                             likelihood=likelihood, evidence=evidence)
+
+    def judgements(self) -> pd.DataFrame:
+        """The key judgements, by requirement."""
+        from workbench.annotations import judgements
+
+        return judgements(self)
+
+    def remove_judgement(self, judgement_id: int) -> bool:
+        """Withdraw a key judgement; audited."""
+        from workbench.annotations import remove_judgement
+
+        return remove_judgement(self, judgement_id)
+
     def authors(self) -> pd.DataFrame:
         from workbench.query import table
 

@@ -263,6 +263,57 @@ def terms(
 
 
 @app.command()
+def judge(
+    case_dir: CaseDir,
+    text: Annotated[str | None, typer.Argument(help="The judgement, as the report's executive "
+                                               "summary shows it; none lists the judgements.")] = None,
+    requirement: Annotated[int | None, typer.Option(help="The number of the plan's requirement it "
+                                                    "answers (from 1).")] = None,
+    confidence: Annotated[str | None, typer.Option(help="Analytic confidence: low, moderate or "
+                                                   "high.")] = None,
+    likelihood: Annotated[str | None, typer.Option(help="How likely, in the PHIA yardstick's words: "
+                                                   "remote chance, highly unlikely, unlikely, "
+                                                   "realistic possibility, likely, highly likely, "
+                                                   "almost certain.")] = None,
+    evidence: Annotated[list[str] | None, typer.Option(help="An item uid it rests on (tagged as "
+                                                       "evidence if it is not yet).")] = None,
+    remove: Annotated[int | None, typer.Option(help="Withdraw the judgement with this id.")] = None,
+) -> None:
+    """Write a key judgement for the report's executive summary (audited), or list them."""
+    case = case_at(case_dir)
+    if remove is not None:
+        if not case.remove_judgement(remove):
+            raise typer.BadParameter(f"no judgement {remove}", param_hint="--remove")
+        out.print(f"judgement {remove} withdrawn")
+        return
+    if text is not None:
+        if requirement is None or confidence is None:
+            raise typer.BadParameter("a judgement needs --requirement N and --confidence "
+                                     "low|moderate|high", param_hint="--requirement/--confidence")
+        from workbench.annotations import AnnotationError
+
+        try:
+            made = case.judge(text, requirement=requirement, confidence=confidence,
+                              likelihood=likelihood, evidence=evidence or [])
+        except AnnotationError as exc:  # a requirement, confidence or item that is not there
+            err.print(f"error: {exc}", markup=False, highlight=False)
+            raise typer.Exit(2) from exc
+        row = case.judgements().set_index("id").loc[made]
+        out.print(f"judgement {made} recorded: requirement {row['requirement']}, {row['confidence']} "
+                  f"confidence{', ' + row['likelihood'] if row['likelihood'] else ''}, "
+                  f"{len(row['evidence'])} evidence item(s): {row['text']}", markup=False, highlight=False)
+        return
+    judged = case.judgements()
+    if judged.empty:
+        out.print("no key judgements yet: the report's executive summary says so")
+    for row in judged.itertuples(index=False):  # the analyst's words as written, never markup
+        out.print(f"{row.id}. requirement {row.requirement} · {row.confidence} confidence"
+                  + (f" · {row.likelihood}" if row.likelihood else ""), markup=False, highlight=False)
+        out.print(f"   {row.text}", markup=False, highlight=False)
+        out.print(f"   evidence: {', '.join(row.evidence) or 'none cited'}", markup=False, highlight=False)
+
+
+@app.command()
 def verify(case_dir: CaseDir) -> None:
     """Recompute every hash; exit 1 naming what was altered or removed."""
     report = case_at(case_dir).verify()
@@ -305,11 +356,14 @@ def export(
                                         "or places: each located item at its best place); gexf "
                                         "or graphml (network, coordination: for Gephi).")],
     output: Annotated[Path, typer.Option("--output", "-o", help="The file to write.")],
+    kind: Annotated[list[str] | None, typer.Option(
+        help="coordination: only this kind (co_repost, co_link, co_hashtag, co_reply, co_text, "
+        "co_similar); repeat for several. Default: every kind.")] = None,
 ) -> None:
     """Export a table of the case."""
     from workbench.export import export as export_table
 
-    rows = export_table(case_at(case_dir), what, format, output)
+    rows = export_table(case_at(case_dir), what, format, output, kinds=kind)
     unit = {"network": "edges of the network", "coordination": "coordinated account pairs"}
     out.print(f"wrote {rows} {unit.get(what, what)} to {output}")
 

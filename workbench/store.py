@@ -241,6 +241,19 @@ def m006_alerts(db: sqlite_utils.Database) -> None:
     db["alerts"].create_index(["kind"])
 
 
+@migrations()
+def m007_judgements(db: sqlite_utils.Database) -> None:
+    """The analyst's key judgements (``judgements``) for the report's executive summary: each
+    answers one of the plan's requirements with a confidence (and a likelihood), resting on
+    evidence items (their uids, as JSON)."""
+    text, integer = str, int
+    db["judgements"].create(
+        {"id": integer, "requirement": integer, "text": text, "confidence": text, "likelihood": text,
+         "evidence": text, "created_at": text, "author": text},
+        pk="id",
+    )
+
+
 def connect(path: Path) -> sqlite_utils.Database:
     """Open (creating if need be) a case database, migrated to the current schema."""
     try:

@@ -18,7 +18,18 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from workbench.analyze.bins import (
+    axis_format,
+    bin_range,
+    choose_freq,
+    describe,
+    floor_times,
+    local_times,
+    resolve_freq,
+)
 from workbench.errors import WorkbenchError
+
+__all__ = ["floor_times", "local_times"]  # re-exported: trends and older callers import them from here
 
 #: Sentiment bands on the VADER compound score (the thresholds VADER's authors recommend).
 SENTIMENT_THRESHOLD = 0.05
@@ -28,27 +39,6 @@ MAX_CHART_ROWS = 5000
 #: its container never settles there (the page stops responding).
 CHART_WIDTH = 720
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
-def local_times(items: pd.DataFrame, tz: str = "UTC") -> pd.Series:
-    """The items' ``created_at`` in zone ``tz``; items without a time are left out."""
-    if "created_at" not in items.columns:
-        raise WorkbenchError("the items have no created_at column",
-                             hint="pass the frame from case.items()")
-    try:
-        times = pd.to_datetime(items["created_at"], utc=True).dropna()
-    except (ValueError, TypeError) as error:
-        raise WorkbenchError(f"created_at holds a value that is not a time ({error})") from error
-    return times.dt.tz_convert(tz)
-
-
-def floor_times(times: pd.Series, freq: str) -> pd.Series:
-    """Cut tz-aware ``times`` into bins of ``freq``: sub-daily in UTC, daily and up at local midnight."""
-    step = pd.Timedelta(pd.tseries.frequencies.to_offset(freq))
-    tz = times.dt.tz
-    if step < pd.Timedelta("1D"):
-        return times.dt.tz_convert("UTC").dt.floor(freq).dt.tz_convert(tz)
-    return times.dt.floor(freq, ambiguous=np.zeros(len(times), dtype=bool), nonexistent="shift_forward")
 
 
 def sentiment_band(scores: pd.Series, threshold: float = SENTIMENT_THRESHOLD) -> pd.Series:
@@ -106,18 +96,27 @@ def volume(items: pd.DataFrame, freq: str = "1h", by: str | None = None, *,
     ``by`` is a column of the items (``platform``, ``lang``, ``kind`` ...), ``"sentiment"`` (VADER
     bands) or ``"keyword"`` (with ``keywords``). ``top`` keeps the ``top`` biggest groups and folds
     the rest into ``"other"``. Empty bins between the first and last item are counted as 0.
+    ``freq`` is any width :func:`workbench.analyze.bins.parse_freq` reads (``1h``, ``1D``, ``1W``,
+    ``1M`` ...) or ``"auto"`` (:func:`workbench.analyze.bins.choose_freq`). Items with an
+    implausible date are left out (:mod:`workbench.analyze.dates`).
     Returns columns ``time`` (tz-aware, in ``tz``), the group column named ``by`` when given, and
-    ``count``.
+    ``count``; ``attrs["freq"]`` is the width used.
     """
     times = local_times(items, tz)
+    freq = resolve_freq(freq, times, tz=tz)
     bins = floor_times(times, freq)
     if bins.empty:
-        columns = ["time"] + ([by] if by else []) + ["count"]
-        return pd.DataFrame(columns=columns)
-    full = pd.date_range(bins.min(), bins.max(), freq=freq, tz=bins.dt.tz, name="time")
+        empty = pd.DataFrame({"time": pd.Series(dtype=bins.dtype),
+                              **({by: pd.Series(dtype=object)} if by else {}),
+                              "count": pd.Series(dtype="int64")})
+        empty.attrs["freq"] = freq
+        return empty
+    full = bin_range(bins.min(), bins.max(), freq)
     if by is None:
         counts = bins.value_counts().reindex(full, fill_value=0)
-        return counts.rename("count").rename_axis("time").reset_index()
+        out = counts.rename("count").rename_axis("time").reset_index()
+        out.attrs["freq"] = freq
+        return out
     groups = _groups(items.loc[bins.index], by, keywords)
     # .array keeps the zone; .to_numpy() would build a million Timestamp objects.
     frame = pd.DataFrame({"time": bins.reindex(groups.index).array, by: groups.array})
@@ -127,8 +126,9 @@ def volume(items: pd.DataFrame, freq: str = "1h", by: str | None = None, *,
         frame[by] = frame[by].where(frame[by].isin(keep), "other")
     table = frame.groupby(["time", by]).size().unstack(fill_value=0).reindex(full, fill_value=0)
     table.index.name = "time"
-    long = table.stack().rename("count").reset_index()
-    return long.astype({"count": "int64"})
+    long = table.stack().rename("count").reset_index().astype({"count": "int64"})
+    long.attrs["freq"] = freq
+    return long
 
 
 def hour_of_week(items: pd.DataFrame, *, account: str | None = None, tz: str = "UTC") -> pd.DataFrame:
@@ -168,10 +168,32 @@ def _wall_clock(times: pd.Series) -> pd.Series:
     return times.dt.tz_localize(None)
 
 
-def _check_rows(frame: pd.DataFrame, freq: str) -> None:
-    if len(frame) > MAX_CHART_ROWS:
-        raise WorkbenchError(f"the chart would carry {len(frame):,} rows at freq={freq!r}",
-                             hint="choose a coarser freq (e.g. '1D') or a smaller top")
+def time_axis(times: pd.Series, title: str) -> alt.X:
+    """An x encoding of ``time:T`` labelled for the span of ``times`` (the year on multi-year spans,
+    see :func:`workbench.analyze.bins.axis_format`)."""
+    fmt = axis_format(times.min(), times.max()) if len(times) else "%d %b %Y"
+    return alt.X("time:T", title=title, axis=alt.Axis(format=fmt, labelOverlap=True))
+
+
+def time_tooltip(field: str = "time") -> alt.Tooltip:
+    """A tooltip showing a time in full (date, hour and minute)."""
+    return alt.Tooltip(f"{field}:T", format="%Y-%m-%d %H:%M", title=field)
+
+
+def chart_counts(items: pd.DataFrame, freq: str, by: str | None = None, *,
+                 keywords: Sequence[str] | None = None, tz: str = "UTC", top: int | None = None,
+                 max_rows: int = MAX_CHART_ROWS) -> tuple[pd.DataFrame, str | None]:
+    """:func:`volume` at ``freq``, or at the finest coarser width whose rows fit ``max_rows`` (a
+    chart never carries more). Returns the counts and, when it had to coarsen, why (else None)."""
+    counts = volume(items, freq, by, keywords=keywords, tz=tz, top=top)
+    if len(counts) <= max_rows:
+        return counts, None
+    asked, rows = counts.attrs["freq"], len(counts)
+    groups = max(counts[by].nunique(), 1) if by else 1
+    drawn = choose_freq(local_times(items, tz), max_bins=max(max_rows // groups, 1), finest=asked)
+    counts = volume(items, drawn, by, keywords=keywords, tz=tz, top=top)
+    return counts, (f"drawn per {describe(drawn)}: bins of {asked} would make {rows:,} rows, "
+                    f"more than a chart carries ({max_rows:,})")
 
 
 def notes_frame(notes: pd.DataFrame, tz: str = "UTC") -> pd.DataFrame:
@@ -206,28 +228,45 @@ def volume_chart(items: pd.DataFrame, freq: str = "1h", by: str | None = None, *
     """Volume over time: stacked areas per group, or one row per group when ``facet`` is True.
 
     ``by``, ``keywords``, ``tz`` and ``top`` are as for :func:`volume`. ``notes`` (columns ``time``
-    and ``label``) are drawn as dashed rules with their labels. The chart carries the aggregate only.
+    and ``label``) are drawn as dashed rules with their labels. The chart carries the aggregate
+    only, at most :data:`MAX_CHART_ROWS` rows: a ``freq`` too fine for that is coarsened for the
+    chart, and its subtitle says so. ``freq`` may be ``"auto"``.
     """
-    counts = volume(items, freq, by, keywords=keywords, tz=tz, top=top if by else None)
-    _check_rows(counts, freq)
+    counts, coarsened = chart_counts(items, freq, by, keywords=keywords, tz=tz, top=top if by else None)
+    drawn = counts.attrs["freq"]
     counts["time"] = _wall_clock(counts["time"])
-    x = alt.X("time:T", title=f"time ({tz})")
-    y = alt.Y("count:Q", title=f"items per {freq}")
-    tooltip = ["time:T", "count:Q"] + ([f"{by}:N"] if by else [])
+    x = time_axis(counts["time"], f"time ({tz})")
+    y = alt.Y("count:Q", title=f"items per {describe(drawn)}")
+    tooltip = [time_tooltip(), "count:Q"] + ([f"{by}:N"] if by else [])
+    heading = alt.TitleParams(title or "", subtitle=coarsened) if coarsened else (title or "")
     notes_layers = _note_layers(notes, tz)
     if by is None or not facet:
         encoding = {"x": x, "y": y, "tooltip": tooltip}
         if by:
-            encoding["color"] = alt.Color(f"{by}:N", title=by)
+            encoding["color"] = alt.Color(f"{by}:N", title=by, scale=colour_scale(by, counts[by]))
         chart = alt.Chart(counts).mark_area(interpolate="step-after").encode(**encoding)
         chart = alt.layer(chart, *notes_layers) if notes_layers else chart
-        return chart.properties(width=CHART_WIDTH, height=220, title=title or "")
+        return chart.properties(width=CHART_WIDTH, height=220, title=heading)
     rows = []
     for group, part in counts.groupby(by, sort=False):
         area = alt.Chart(part).mark_area(interpolate="step-after").encode(x=x, y=y, tooltip=tooltip)
         rows.append(alt.layer(area, *notes_layers).properties(width=CHART_WIDTH, height=90,
                                                                title=str(group)))
-    return alt.vconcat(*rows, title=title or "").resolve_scale(x="shared")
+    return alt.vconcat(*rows, title=heading).resolve_scale(x="shared")
+
+
+def colour_scale(by: str, groups: pd.Series) -> alt.Scale:
+    """The colours of platforms and sentiment bands that every chart and map shares
+    (:mod:`workbench.palette`); other groupings keep Vega's default scheme."""
+    from workbench.palette import platform_scale, sentiment_scale
+
+    if by == "platform":
+        domain, colours = platform_scale(groups)
+    elif by == "sentiment":
+        domain, colours = sentiment_scale(groups)
+    else:
+        return alt.Scale()  # Vega's default scheme
+    return alt.Scale(domain=domain, range=colours)
 
 
 def activity_chart(items: pd.DataFrame, *, account: str | None = None, tz: str = "UTC",

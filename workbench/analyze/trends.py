@@ -14,62 +14,55 @@ ranked by ``count * log(lift)`` (frequent and strongly over-represented first).
 
 from __future__ import annotations
 
-import importlib.util
 import math
 import re
 import warnings
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from workbench.analyze.timeline import floor_times, local_times
+from workbench.analyze.bins import bin_range, floor_times, local_times, parse_freq, resolve_freq, season
+from workbench.analyze.stopwords import STOP_LANGS, main_languages, stop_words, unclitic
 from workbench.errors import WorkbenchError
 
 _URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
 _MENTION = re.compile(r"(?<!\w)@\w+")
 _WORD = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?")
-#: Languages whose stop words (from spaCy's lists) are dropped from terms.
-STOP_LANGS = ("en", "nl", "de", "fr", "es", "it", "pt", "ar", "uk", "ru", "pl", "tr")
 
 
-@lru_cache(maxsize=1)
-def stop_words() -> frozenset[str]:
-    """Stop words of :data:`STOP_LANGS`, lower-cased, from spaCy's lists (read on first use).
-
-    The lists are read from their files rather than imported: importing ``spacy.lang.fr`` builds
-    its tokenizer exceptions and costs seconds, the word lists themselves milliseconds.
-    """
-    words: set[str] = {"amp", "rt", "via"}
-    spec = importlib.util.find_spec("spacy")
-    if spec is None or spec.origin is None:  # spaCy absent: terms keep their stop words
-        return frozenset(words)
-    root = Path(spec.origin).parent / "lang"
-    for lang in STOP_LANGS:
-        path = root / lang / "stop_words.py"
-        if not path.is_file():
-            continue
-        file_spec = importlib.util.spec_from_file_location(f"_stop_words_{lang}", path)
-        module = importlib.util.module_from_spec(file_spec)
-        file_spec.loader.exec_module(module)
-        words |= {w.casefold() for w in module.STOP_WORDS}
-    return frozenset(words)
-
-
-def terms(text: object, *, min_length: int = 3) -> list[str]:
+def terms(text: object, *, min_length: int = 3, stops: frozenset[str] | None = None) -> list[str]:
     """The content words of a post: lower-cased, without links, @mentions, numbers or stop words.
 
-    A hashtag's word counts as a term (``#Explosion`` gives ``explosion``).
+    A hashtag's word counts as a term (``#Explosion`` gives ``explosion``). ``stops`` are the stop
+    words (default :func:`stop_words`). Clitics and elisions that are stop words come off a word
+    first, so "it's", "don't" and "qu'il" go as stop words and "Trump's" counts as "trump".
     """
     if not isinstance(text, str) or not text:
         return []
     text = _MENTION.sub(" ", _URL.sub(" ", text))
-    stops = stop_words()
-    found = (w.casefold().strip("'’-") for w in _WORD.findall(text))
+    stops = stop_words() if stops is None else stops
+    found = (unclitic(w.casefold().replace("’", "'").strip("'-"), stops) for w in _WORD.findall(text))
     return [w for w in found if len(w) >= min_length and w not in stops]
+
+
+def _item_terms(items: pd.DataFrame, kind: str, languages: set[str] | None = None) -> pd.Series:
+    """Per item, its terms without the stop words of its own language and of ``languages`` (the
+    case's, by default the items' :func:`main_languages`, else :data:`STOP_LANGS`); :func:`_tokens`
+    when the items carry no language column, and for hashtags."""
+    if kind != "terms" or "language" not in items.columns or "text" not in items.columns:
+        return _tokens(items, kind)
+    own = items["language"].astype(object)
+    main = (main_languages(own) if languages is None else set(languages)) or set(STOP_LANGS)
+    text = items["text"].astype(object).where(items["text"].notna(), "").astype(str)
+    if "title" in items.columns:
+        text = items["title"].astype(object).where(items["title"].notna(), "").astype(str) + " " + text
+    stops_of = {lang: stop_words(main | {lang}) for lang in own.dropna().unique() if isinstance(lang, str)}
+    plain = stop_words(main)
+    found = [terms(t, stops=stops_of.get(lang, plain) if isinstance(lang, str) else plain)
+             for t, lang in zip(text, own, strict=True)]
+    return pd.Series(found, index=items.index, dtype=object)
 
 
 def _hashtags(value: object) -> list[str]:
@@ -107,9 +100,12 @@ def term_series(items: pd.DataFrame, words: Sequence[str] | None = None, *, kind
     """How many items use each term (or hashtag) per bin of ``freq``.
 
     ``words`` picks the terms (matched lower-case, hashtags without ``#``); by default the ``top``
-    most used. Empty bins count 0. Returns columns ``time``, ``term``, ``count`` (items, not mentions).
+    most used. Empty bins count 0. ``freq`` may be ``"auto"`` (see :func:`workbench.analyze.bins.
+    resolve_freq`). Returns columns ``time``, ``term``, ``count`` (items, not mentions);
+    ``attrs["freq"]`` is the width used.
     """
     times = local_times(items, tz)
+    freq = resolve_freq(freq, times, tz=tz)
     bins = floor_times(times, freq)
     tokens = _tokens(items.loc[bins.index], kind)
     if words is None:
@@ -117,16 +113,20 @@ def term_series(items: pd.DataFrame, words: Sequence[str] | None = None, *, kind
     else:
         chosen = [w.lstrip("#").casefold() for w in words]
     if bins.empty or not chosen:
-        return pd.DataFrame({"time": pd.Series(dtype=bins.dtype), "term": pd.Series(dtype=str),
-                             "count": pd.Series(dtype="int64")})
+        empty = pd.DataFrame({"time": pd.Series(dtype=bins.dtype), "term": pd.Series(dtype=str),
+                              "count": pd.Series(dtype="int64")})
+        empty.attrs["freq"] = freq
+        return empty
     wanted = set(chosen)
     pairs = pd.DataFrame({"time": bins.array, "term": tokens.map(lambda t: sorted(wanted.intersection(t)))})
     pairs = pairs.explode("term").dropna(subset=["term"])
-    full = pd.date_range(bins.min(), bins.max(), freq=freq, tz=bins.dt.tz, name="time")
+    full = bin_range(bins.min(), bins.max(), freq)
     table = pairs.groupby(["time", "term"]).size().unstack(fill_value=0)
     table = table.reindex(index=full, columns=chosen, fill_value=0)
     table.columns.name = "term"
-    return table.stack().rename("count").reset_index().astype({"count": "int64"})
+    out = table.stack().rename("count").reset_index().astype({"count": "int64"})
+    out.attrs["freq"] = freq
+    return out
 
 
 def hashtag_series(items: pd.DataFrame, hashtags: Sequence[str] | None = None, **options) -> pd.DataFrame:
@@ -135,12 +135,18 @@ def hashtag_series(items: pd.DataFrame, hashtags: Sequence[str] | None = None, *
 
 
 def counts_series(items: pd.DataFrame, freq: str = "1h", *, tz: str = "UTC") -> pd.Series:
-    """Items per bin of ``freq`` as a Series on a complete time index (empty bins 0)."""
-    bins = floor_times(local_times(items, tz), freq)
+    """Items per bin of ``freq`` (or ``"auto"``) as a Series on a complete time index (empty bins 0);
+    ``attrs["freq"]`` is the width used."""
+    times = local_times(items, tz)
+    freq = resolve_freq(freq, times, tz=tz)
+    bins = floor_times(times, freq)
     if bins.empty:
-        return pd.Series(dtype="int64", name="count")
-    full = pd.date_range(bins.min(), bins.max(), freq=freq, tz=bins.dt.tz, name="time")
-    return bins.value_counts().reindex(full, fill_value=0).rename("count").astype("int64")
+        counts = pd.Series(dtype="int64", name="count")
+    else:
+        full = bin_range(bins.min(), bins.max(), freq)
+        counts = bins.value_counts().reindex(full, fill_value=0).rename("count").astype("int64")
+    counts.attrs["freq"] = freq
+    return counts
 
 
 def burst_scores(counts: pd.Series, *, baseline: int = 24, min_history: int | None = None) -> pd.DataFrame:
@@ -163,9 +169,12 @@ def drivers(burst: pd.DataFrame, before: pd.DataFrame, *, kind: str = "terms", t
     """Terms (or hashtags) over-represented in the ``burst`` items against the ``before`` items.
 
     Each is ``{"term", "count", "baseline_count", "lift"}``, ranked by ``count * log(lift)``; only terms
-    used by at least ``min_count`` burst items and with lift > 1 are kept.
+    used by at least ``min_count`` burst items and with lift > 1 are kept. Terms leave out the stop
+    words of each item's language and of the main languages of the burst and the items before it.
     """
-    now, then = _counts(_tokens(burst, kind)), _counts(_tokens(before, kind))
+    languages = (main_languages(pd.concat([burst["language"], before["language"]], ignore_index=True))
+                 if "language" in burst.columns and "language" in before.columns else None)
+    now, then = _counts(_item_terms(burst, kind, languages)), _counts(_item_terms(before, kind, languages))
     n_now, n_then = len(burst), len(before)
     found = []
     for term, count in now.items():
@@ -189,12 +198,13 @@ def detect_bursts(items: pd.DataFrame, freq: str = "1h", *, baseline: int = 24, 
     (lists of ``{"term", "count", "baseline_count", "lift"}``, see :func:`drivers`).
     """
     times = local_times(items, tz)
+    freq = resolve_freq(freq, times, tz=tz)
     bins = floor_times(times, freq)
     counts = counts_series(items, freq, tz=tz)
     scored = burst_scores(counts, baseline=baseline)
     hot = (scored["score"] >= k) & (scored["count"] >= min_count)
     run = (hot != hot.shift(fill_value=False)).cumsum()[hot]
-    step = pd.tseries.frequencies.to_offset(freq)
+    step = parse_freq(freq).step  # a calendar offset for weeks and months
     has_tags = "hashtags" in items.columns
     rows = []
     for _, span in scored[hot].groupby(run):
@@ -219,45 +229,76 @@ def detect_bursts(items: pd.DataFrame, freq: str = "1h", *, baseline: int = 24, 
     return pd.DataFrame(rows, columns=columns)
 
 
+#: Bins a forecast is fitted on at most (the most recent).
+FORECAST_HISTORY = 2000
+
+
 def forecast(data: pd.DataFrame | pd.Series, *, freq: str = "1h", horizon: int = 24, alpha: float = 0.05,
-             method: str = "ets", seasonal_periods: int | None = 24, tz: str = "UTC") -> pd.DataFrame:
+             method: str = "ets", seasonal_periods: int | str | None = "auto",
+             history: int | None = FORECAST_HISTORY, tz: str = "UTC") -> pd.DataFrame:
     """Forecast the next ``horizon`` bins with a ``1 - alpha`` prediction interval (statsmodels).
 
-    ``data`` is the items frame (counted per ``freq``) or a count Series on a regular time index.
+    ``data`` is the items frame (counted per ``freq``, which may be ``"auto"`` or a calendar width
+    such as ``1W`` or ``1M``) or a count Series on a regular time index.
     ``method="ets"`` fits an additive exponential-smoothing state-space model (ETSModel, damped
-    trend, plus a season of ``seasonal_periods`` bins when two full seasons are available);
+    trend, plus a season of ``seasonal_periods`` bins when two full seasons are available;
+    ``"auto"``: the width's natural cycle, 24 hours, 7 days, 52 weeks, 12 months, see
+    :func:`workbench.analyze.bins.season`);
     ``method="sarimax"`` fits SARIMAX(1,1,1) without drift, with a seasonal AR(1) term when the
     season is available. Lower bounds are clipped at 0, as counts cannot be negative. The models
-    are additive on raw counts, so a big burst inside the history widens every interval.
+    are additive on raw counts, so a big burst inside the history widens every interval. Only
+    the last ``history`` bins are fitted (None: all): a short forecast learns little from years of
+    fine bins, and fitting them takes minutes.
     Returns columns ``time``, ``forecast``, ``lower``, ``upper``.
     """
-    series = counts_series(data, freq, tz=tz) if isinstance(data, pd.DataFrame) else data
+    if isinstance(data, pd.DataFrame):
+        series = counts_series(data, freq, tz=tz)  # every bin, empty ones 0
+        freq = series.attrs["freq"]
+        step = parse_freq(freq).step
+    else:
+        series = data
     series = series.astype(float)
     if not isinstance(series.index, pd.DatetimeIndex) or len(series) < 10:
         raise WorkbenchError("forecast needs at least 10 bins on a time index",
                              hint="use a longer period or a finer freq")
-    index_freq = series.index.freq or pd.tseries.frequencies.to_offset(freq)
-    series = series.asfreq(index_freq, fill_value=0.0)  # a missing bin of counts is an empty one
-    season = seasonal_periods if seasonal_periods and len(series) >= 2 * seasonal_periods + 2 else None
+    if not isinstance(data, pd.DataFrame):
+        step = series.index.freq or pd.tseries.frequencies.to_offset(freq)
+        series = series.asfreq(step, fill_value=0.0)  # a missing bin of counts is an empty one
+    if seasonal_periods == "auto":
+        seasonal_periods = _season(freq if isinstance(data, pd.DataFrame) else getattr(step, "freqstr", freq))
+    if history and len(series) > history:
+        series = series.iloc[-history:]
+    season_bins = seasonal_periods if seasonal_periods and len(series) >= 2 * seasonal_periods + 2 else None
     try:
-        mean, lower, upper = _fit_forecast(series, method, season, horizon, alpha)
+        mean, lower, upper = _fit_forecast(series, method, season_bins, horizon, alpha)
     except (ValueError, np.linalg.LinAlgError) as error:
         raise WorkbenchError(f"the {method} forecast could not be fitted: {error}",
                              hint="try the other method, a coarser freq or seasonal_periods=None") from error
-    times = pd.date_range(series.index[-1] + index_freq, periods=horizon, freq=index_freq, name="time")
+    last = series.index[-1]
+    times = pd.DatetimeIndex([last + step * ahead for ahead in range(1, horizon + 1)], name="time")
     return pd.DataFrame({"time": times, "forecast": np.asarray(mean, dtype=float),
                          "lower": np.clip(np.asarray(lower, dtype=float), 0, None),
                          "upper": np.asarray(upper, dtype=float)})
 
 
+def _season(freq: str) -> int | None:
+    try:
+        return season(freq)
+    except WorkbenchError:  # a width only pandas reads (e.g. business days): no season
+        return None
+
+
 def _fit_forecast(series: pd.Series, method: str, season: int | None, horizon: int,
                   alpha: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    # Imported before the warnings are silenced: importing statsmodels sets its own warnings to
+    # "always", which would win over the filter below.
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+    from statsmodels.tsa.statespace.sarimax import SARIMAX
+
     with warnings.catch_warnings():
         # statsmodels warns about convergence and frequencies at length; the interval still stands.
         warnings.simplefilter("ignore")
         if method == "ets":
-            from statsmodels.tsa.exponential_smoothing.ets import ETSModel
-
             model = ETSModel(series, error="add", trend="add", damped_trend=True,
                              seasonal="add" if season else None, seasonal_periods=season)
             result = model.fit(disp=False)
@@ -265,8 +306,6 @@ def _fit_forecast(series: pd.Series, method: str, season: int | None, horizon: i
                 alpha=alpha)
             return frame["mean"].to_numpy(), frame["pi_lower"].to_numpy(), frame["pi_upper"].to_numpy()
         elif method == "sarimax":
-            from statsmodels.tsa.statespace.sarimax import SARIMAX
-
             model = SARIMAX(series, order=(1, 1, 1),
                             seasonal_order=(1, 0, 0, season) if season else (0, 0, 0, 0))
             result = model.fit(disp=False)
@@ -283,7 +322,8 @@ def emerging_terms(items: pd.DataFrame, *, recent: str = "1D", kind: str = "term
     """Terms whose share of items rose most in the last ``recent`` period against everything earlier.
 
     Share is the fraction of items in the period that use the term. Terms used by fewer than
-    ``min_count`` recent items are ignored. Returns columns ``term``, ``recent_count``,
+    ``min_count`` recent items are ignored, and so are the stop words of each item's language and of
+    the items' main languages (see :func:`drivers`). Returns columns ``term``, ``recent_count``,
     ``earlier_count``, ``recent_share``, ``earlier_share``, ``change`` (share difference) and ``lift``
     (recent share / earlier share, add-one smoothed), biggest ``change`` first.
     """
@@ -293,7 +333,8 @@ def emerging_terms(items: pd.DataFrame, *, recent: str = "1D", kind: str = "term
         return pd.DataFrame(columns=columns)
     cut = times.max() - pd.Timedelta(recent)
     now_index, then_index = times[times > cut].index, times[times <= cut].index
-    now, then = _counts(_tokens(items.loc[now_index], kind)), _counts(_tokens(items.loc[then_index], kind))
+    tokens = _item_terms(items.loc[times.index], kind)  # stop words of the case's languages
+    now, then = _counts(tokens.loc[now_index]), _counts(tokens.loc[then_index])
     n_now, n_then = max(len(now_index), 1), max(len(then_index), 1)
     rows = []
     for term, count in now.items():

@@ -34,17 +34,18 @@ from workbench.geo.frame import (
     sentiment_band,
 )
 from workbench.geo.timebins import time_bins
+from workbench.palette import SENTIMENT_COLOURS, TABLEAU10, platform_colour
 
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
 LAYERS_BY = ("platform", "sentiment", "place_method")
 MAX_GROUPS = 10
 COMPRESS_ABOVE = 1_000_000  # bytes of item JSON above which it is deflated in the page
-# Tableau 10, then fixed colours for the sentiment bands.
-PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
-           "#9c755f", "#bab0ac")
-SENTIMENT_COLORS = {"negative": "#d62728", "neutral": "#9e9e9e", "positive": "#2ca02c",
-                    "not scored": "#d9d9d9"}
+# Platforms and sentiment bands have the colours every chart gives them (workbench.palette);
+# other groupings take Tableau 10 in order.
+PALETTE = TABLEAU10
+SENTIMENT_COLORS = {band: SENTIMENT_COLOURS[band]
+                    for band in ("negative", "neutral", "positive", "not scored")}
 TIME_COLOR = "#ff7f0e"
 
 
@@ -215,7 +216,12 @@ def _groups(frame: pd.DataFrame, layers_by: str | None) -> tuple[pd.Series, dict
         counts = labels.value_counts(sort=True)
     groups = {}
     for i, (label, count) in enumerate(counts.items()):
-        color = SENTIMENT_COLORS[label] if layers_by == "sentiment" else PALETTE[i % len(PALETTE)]
+        if layers_by == "sentiment":
+            color = SENTIMENT_COLORS[label]
+        elif layers_by == "platform":
+            color = platform_colour(label)
+        else:
+            color = PALETTE[i % len(PALETTE)]
         groups[str(label)] = (color, int(count))
     return labels, groups
 

@@ -31,8 +31,7 @@ COORDINATION_KINDS = ("co_similar", "co_repost", "co_link", "co_reply")
 COORDINATION_WINDOW_S = 60
 #: An account pair counts as coordinated from this many coordinated item pairs (one is coincidence).
 MIN_PAIRS = 2
-#: Bin widths tried for time charts, finest first; the first that gives at most this many bins wins.
-FREQS = ("1h", "3h", "6h", "12h", "1D", "7D", "30D")
+#: Time charts get the finest bin (workbench.analyze.bins.choose_freq) giving at most this many.
 MAX_BINS = 400
 
 
@@ -48,21 +47,22 @@ class Figure:
     rows: list[list] = field(default_factory=list)
 
 
-def dated(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    """Time axes labelled with the day (Vega's default labels a multi-day axis "12 PM")."""
-    return chart.configure_axisTemporal(format="%d %b %H:%M", labelAngle=-30)
+def dated(chart: alt.TopLevelMixin, items: pd.DataFrame) -> alt.TopLevelMixin:
+    """Time axes labelled for the span of the items' (plausible) times: hours over days, dates over
+    months, months and years over years (:func:`workbench.analyze.bins.axis_format`)."""
+    from workbench.analyze.bins import axis_format, local_times
+
+    times = local_times(items)
+    fmt = axis_format(times.min(), times.max()) if len(times) else "%d %b %Y"
+    return chart.configure_axisTemporal(format=fmt, labelAngle=-30)
 
 
 def pick_freq(items: pd.DataFrame) -> str:
-    """The finest bin width of :data:`FREQS` giving at most :data:`MAX_BINS` bins over the items."""
-    times = pd.to_datetime(items["created_at"], utc=True).dropna()
-    if times.empty:
-        return "1D"
-    span = times.max() - times.min()
-    for freq in FREQS:
-        if span / pd.Timedelta(freq) <= MAX_BINS:
-            return freq
-    return FREQS[-1]
+    """The finest bin giving at most :data:`MAX_BINS` bins over the items' plausible times (the
+    analysis template's choice: :func:`workbench.analyze.bins.choose_freq`)."""
+    from workbench.analyze.bins import choose_freq
+
+    return choose_freq(items, max_bins=MAX_BINS)
 
 
 def safely(key: str, title: str, build) -> Figure:
@@ -81,6 +81,7 @@ def nothing_to_draw(items: pd.DataFrame) -> bool:
 
 def timeline(items: pd.DataFrame, notes: pd.DataFrame, *, tz: str) -> Figure:
     """Items over time by platform, with the analyst's timed notes as annotations."""
+    from workbench.analyze.dates import implausible_items, left_out_note
     from workbench.analyze.timeline import volume_chart
 
     title = "Timeline"
@@ -94,9 +95,13 @@ def timeline(items: pd.DataFrame, notes: pd.DataFrame, *, tz: str) -> Figure:
             if len(timed) else None
         chart = volume_chart(items, freq, by="platform", notes=marks, tz=tz)
         note = f"Items per {freq} bin, stacked by platform, times in {tz}."
+        flagged = implausible_items(items)  # left out of the bins, kept in the case
+        if len(flagged):
+            note += " " + left_out_note(flagged)
         if marks is not None:
             note += f" Dashed red lines: the analyst's {len(marks)} timed note(s)."
-        return Figure("timeline", title, to_svg(dated(chart.properties(width=WIDTH, height=240))), note)
+        chart = dated(chart.properties(width=WIDTH, height=240), items)
+        return Figure("timeline", title, to_svg(chart), note)
 
     return safely("timeline", title, build)
 
@@ -116,7 +121,7 @@ def sentiment(items: pd.DataFrame, *, tz: str) -> Figure:
         rows = [[band, int(n), f"{n / len(items):.0%}"] for band, n in bands.items()]
         note = ("VADER compound score bands (negative <= -0.05 < neutral < 0.05 <= positive). VADER "
                 "is built for English: scores of other languages are rough.")
-        return Figure("sentiment", title, to_svg(dated(chart)), note, ["band", "items", "share"], rows)
+        return Figure("sentiment", title, to_svg(dated(chart, items)), note, ["band", "items", "share"], rows)
 
     return safely("sentiment", title, build)
 
@@ -145,6 +150,8 @@ def top_entities(entities: pd.DataFrame, *, top: int = 25) -> Figure:
 
 def top_accounts(items: pd.DataFrame, *, top: int = 20, label: Label = str) -> Figure:
     """The accounts with the most items, with their platforms."""
+    from workbench.analyze.timeline import colour_scale
+
     title = "Top accounts"
     if nothing_to_draw(items):
         return Figure("accounts", title, note="No items in the period.")
@@ -156,7 +163,8 @@ def top_accounts(items: pd.DataFrame, *, top: int = 20, label: Label = str) -> F
                   .sort_values(["items", "account"], ascending=[False, True]).head(top))
         chart = alt.Chart(counts).mark_bar().encode(
             y=alt.Y("account:N", sort="-x", title=None), x=alt.X("items:Q", title="items"),
-            color=alt.Color("platform:N")).properties(width=WIDTH - 220)
+            color=alt.Color("platform:N", scale=colour_scale("platform", counts["platform"]))
+        ).properties(width=WIDTH - 220)
         rows = counts[["account", "platform", "items"]].values.tolist()
         return Figure("accounts", title, to_svg(chart), f"The {len(counts)} accounts with the most items.",
                       ["account", "platform", "items"], rows)
@@ -195,7 +203,7 @@ def bursts(items: pd.DataFrame, *, tz: str, text: Label = str) -> Figure:
                 "are over-represented in the burst against the bins before it (lift).")
         if not rows:
             note += " No burst was found."
-        return Figure("bursts", title, to_svg(dated(chart)), note,
+        return Figure("bursts", title, to_svg(dated(chart, items)), note,
                       ["start", "end", "items", "baseline per bin", "score", "driving terms",
                        "driving hashtags"], rows)
 
@@ -231,7 +239,8 @@ def coordination(items: pd.DataFrame, *, tz: str = "UTC", max_clusters: int = 10
         rows = [[int(c.cluster), int(c.size), _accounts(c.accounts), ", ".join(c.kinds), int(c.weight),
                  int(c.items), _when(c.first_at, tz), _when(c.last_at, tz)]
                 for c in clusters.head(max_clusters).itertuples(index=False)]
-        svg = _network_svg(graph, "coordinated accounts (edges weighted by coordinated item pairs)")
+        svg = _network_svg(graph, "coordinated accounts (edges weighted by coordinated item pairs)",
+                           min_component=2)  # a coordinated pair is a finding: drawn
         return Figure("coordination", title, svg, note,
                       ["cluster", "accounts", "members", "kinds", "item pairs", "items", "first", "last"],
                       rows)
@@ -276,10 +285,20 @@ def interactions(items: pd.DataFrame, *, label: Label = str) -> Figure:
         graph = interaction_graph(items)
         if graph.number_of_edges() == 0:
             return Figure("network", title, note="No mentions, replies, reposts or quotes between accounts.")
-        svg = _network_svg(nx.relabel_nodes(graph, {node: label(node) for node in graph}), None)
+        from workbench.analyze.network_view import drawable, left_out_text, sole_author
+
+        shown = nx.relabel_nodes(graph, {node: label(node) for node in graph})
+        svg = _network_svg(shown, None)
+        owner = sole_author(shown)
+        apart = left_out_text(drawable(shown)[1])
         note = (f"{graph.number_of_nodes():,} accounts and {graph.number_of_edges():,} links (mentions, "
-                "replies, reposts, quotes); the 150 most central are drawn, sized by PageRank and "
-                "coloured by community (Louvain), with the top ones labelled.")
+                "replies, reposts, quotes)" + (f"; {apart}" if apart else "") + ". "
+                + (f"Every item is by {owner} (an archive's owner, say): the picture is whom that "
+                   "account interacts with, sized by how often; the owner and the accounts it "
+                   "interacts with most are labelled." if owner is not None else
+                   "The most central accounts are drawn, sized by PageRank and coloured by community "
+                   "(Louvain); the accounts with the most interaction partners and the highest "
+                   "PageRank are labelled."))
         return Figure("network", title, svg, note)
 
     return safely("network", title, build)
@@ -292,13 +311,14 @@ def _account_names(items: pd.DataFrame, label: Label = str) -> dict[str, str]:
             zip(known["platform"], known["author_id"], known["author_handle"], strict=True)}
 
 
-def _network_svg(graph, title: str | None) -> str | None:
+def _network_svg(graph, title: str | None, *, min_component: int | None = None) -> str | None:
     try:
-        from workbench.analyze.network_view import network_chart
+        from workbench.analyze.network_view import MIN_COMPONENT, network_chart
     except ImportError:  # the static network view is not installed: tables only
         return None
-    chart = network_chart(graph, max_nodes=150, title=title)
-    return to_svg(chart.properties(width=WIDTH, height=460))
+    chart = network_chart(graph, max_nodes=150, title=title, width=WIDTH, height=460,
+                          min_component=MIN_COMPONENT if min_component is None else min_component)
+    return to_svg(chart)
 
 
 # -- helpers -------------------------------------------------------------------------------------

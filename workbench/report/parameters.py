@@ -160,5 +160,100 @@ def plan_parameters(templates: dict[str, Path], parameters: dict[str, Any]
     converted = {}
     for name, value in parameters.items():
         spec = next(d[name] for d in declared.values() if name in d)
-        converted[name] = convert(name, value, spec["type"])
+        converted[name] = check_value(name, convert(name, value, spec["type"]))
     return declared, converted
+
+
+# -- values the templates can only use in one form: checked before any cell runs ---------------
+
+def _time_bin(value: Any) -> str:
+    from workbench.analyze.bins import check_freq
+
+    return check_freq(value)
+
+
+def _duration(value: Any) -> str:
+    import pandas as pd
+
+    pd.Timedelta(str(value))  # raises ValueError for anything that is not a duration
+    return value
+
+
+def _zone(value: Any) -> str:
+    from zoneinfo import ZoneInfo
+
+    if not str(value).strip():
+        raise ValueError("empty")
+    ZoneInfo(str(value))
+    return value
+
+
+def _day(value: Any) -> Any:
+    from workbench.timeutil import parse_day
+
+    if value not in (None, ""):
+        parse_day(value, field="time")
+    return value
+
+
+def _coordination_kinds(value: Any) -> Any:
+    from workbench.analyze.coordination import KINDS
+
+    unknown = [k for k in value if k not in KINDS] if isinstance(value, list) else [value]
+    if unknown:
+        raise ValueError(f"unknown kind(s) {', '.join(map(str, unknown))}")
+    return value
+
+
+def _chart_nodes(value: Any) -> Any:
+    from workbench.analyze.timeline import MAX_CHART_ROWS
+
+    if not 1 <= int(value) <= MAX_CHART_ROWS:
+        raise ValueError(f"must be from 1 to {MAX_CHART_ROWS:,}")
+    return value
+
+
+def _at_least(low: float, high: float | None = None):
+    def check(value: Any) -> Any:
+        if not (low <= value and (high is None or value <= high)):
+            most = f" and at most {high:g}" if high is not None else ""
+            raise ValueError(f"must be at least {low:g}{most}")
+        return value
+
+    return check
+
+
+#: Per parameter name (in any template): how its value is checked, and an example of a good one.
+VALUE_CHECKS = {
+    "resolution": (_time_bin, "auto, or a bin such as 1h, 1D, 1W or 1M (a month)", "1D"),
+    "trend_resolution": (_time_bin, "auto, or a bin such as 6h, 1D, 1W or 1M (a month)", "1W"),
+    "emerging_recent": (_duration, "a duration such as 1D, 7D or 12h", "7D"),
+    "tz": (_zone, "a time zone name such as UTC or Europe/Amsterdam", "Europe/Amsterdam"),
+    "since": (_day, "a day or time, YYYY-MM-DD or ISO 8601", "2024-03-07"),
+    "until": (_day, "a day or time, YYYY-MM-DD or ISO 8601", "2024-03-08"),
+    "coordination_kinds": (_coordination_kinds, "a list of co_similar, co_repost, co_link, co_hashtag, "
+                           "co_reply, co_text", "'[co_repost, co_link]'"),
+    "network_max_nodes": (_chart_nodes, "a number of nodes a chart can draw", "150"),
+    "widget_max_nodes": (_at_least(1), "a number of nodes", "500"),
+    "n_topics": (_at_least(1), "a number of topics", "8"),
+    "top_n": (_at_least(1), "a number of rows", "20"),
+    "forecast_horizon": (_at_least(1), "a number of bins", "24"),
+    "burst_baseline": (_at_least(2), "a number of bins", "24"),
+    "coordination_window": (_at_least(0), "a number of seconds", "600"),
+    "min_weight": (_at_least(1), "a number of coordinated acts", "3"),
+    "similarity": (_at_least(0, 1), "a Jaccard similarity from 0 to 1", "0.8"),
+}
+
+
+def check_value(name: str, value: Any) -> Any:
+    """``value`` as the template can use it (a time bin in its canonical form), or a
+    :class:`RunUsageError` naming the parameter and a value that works."""
+    if name not in VALUE_CHECKS:
+        return value
+    check, wanted, example = VALUE_CHECKS[name]
+    try:
+        return check(value)
+    except (ValueError, TypeError, KeyError, WorkbenchError) as exc:
+        reason = exc.message if isinstance(exc, WorkbenchError) else str(exc)
+        raise RunUsageError(f"parameter {name}: {value!r} is not {wanted} ({reason})",
+                            hint=f"-p {name} {example}") from None

@@ -22,6 +22,9 @@ import threading
 import numpy as np
 import pandas as pd
 
+from workbench.collect.text_interactions import POINTER_MARK, pointer_author
+from workbench.models import make_uid
+
 #: An @mention: @user, @user@instance.social (fediverse), @user.bsky.social.
 MENTION = re.compile(r"(?<![\w@])@([\w][\w.-]*(?:@[\w-]+(?:\.[\w-]+)+)?)", re.UNICODE)
 #: A word, or a handle-like run (user.bsky.social, user@instance, did:plc:...).
@@ -66,6 +69,10 @@ class Pseudonymiser:
         """The pseudonym of an item uid."""
         if not isinstance(uid, str) or not uid:
             return None
+        named = pointer_author(uid)
+        if named:  # a post known only from another's text: keep whose it is, as a pseudonym
+            platform = uid.partition(":")[0]
+            return make_uid(platform, f"{POINTER_MARK}{self.account(named)}/item-{self._hash('item', uid)}")
         return f"item-{self._hash('item', uid)}"
 
     def learn(self, items: pd.DataFrame) -> None:

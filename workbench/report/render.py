@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import numbers
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from workbench.case import Case
 
 _NAME = re.compile(r"^[A-Za-z0-9][\w.-]{0,99}$")
+_WHEN = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]")
 _SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script\s*>", re.S | re.I)
 #: Above this the interactive map is left out (the static map stays): the report must stay small.
 MAP_MAX_BYTES = 6_000_000
@@ -151,6 +153,10 @@ def build_context(case: Case, *, pseudonymise: bool, tz: str, evidence_tag: str,
             "notes": [_note(n, text, uid_of, tz) for n in notes.itertuples(index=False)
                       if _int(n.requirement) == number],
         })
+    judgements = _judgements(case.judgements(), evidence, set(everything["uid"]), plan.requirements,
+                             text, uid_of, tz)
+    for requirement in requirements:
+        requirement["judgements"] = [j for j in judgements if j["requirement"] == requirement["number"]]
     unassigned = [e for e in evidence if e["requirement"] is None or
                   not 1 <= e["requirement"] <= len(plan.requirements)]
     case_notes = [_note(n, text, uid_of, tz) for n in notes.itertuples(index=False)
@@ -197,6 +203,7 @@ def build_context(case: Case, *, pseudonymise: bool, tz: str, evidence_tag: str,
                    "first": fmt_time(items["created_at"].min(), tz) if len(items) else "",
                    "last": fmt_time(items["created_at"].max(), tz) if len(items) else ""},
         "requirements": requirements,
+        "judgements": judgements,
         "unassigned": unassigned,
         "case_notes": case_notes,
         "evidence_count": len(evidence),
@@ -250,6 +257,35 @@ def _evidence(tags: pd.DataFrame, all_tags: pd.DataFrame, notes: pd.DataFrame, i
         })
     out.sort(key=lambda e: (e["sort"] is None or pd.isna(e["sort"]), e["sort"] if not pd.isna(e["sort"])
                             else pd.Timestamp(0, tz="UTC")))
+    return out
+
+
+def _judgements(judged: pd.DataFrame, evidence: list[dict], in_case: set[str], requirements: list,
+                text, uid_of, tz: str) -> list[dict]:
+    """The key judgements as the executive summary shows them, each with its requirement, its
+    confidence and likelihood, and its evidence linked to the evidence list where it is there."""
+    from workbench.annotations import LIKELIHOOD
+
+    listed = {e["uid"]: e for e in evidence}
+    out = []
+    for number, row in enumerate(judged.itertuples(index=False), start=1):
+        requirement = _int(row.requirement)
+        cited = []
+        for uid in row.evidence:
+            entry = listed.get(uid_of(uid))
+            cited.append({"uid": uid_of(uid), "index": entry["index"] if entry else None,
+                          "what": f"{entry['time']} · {entry['platform']} · {entry['author']}" if entry
+                          else ("not in this report's evidence list" if uid in in_case
+                                else "no longer in the case (purged)")})
+        likelihood = _str(row.likelihood)
+        out.append({
+            "number": number, "text": text(row.text), "requirement": requirement,
+            "requirement_text": text(str(requirements[requirement - 1]))
+            if requirement and 1 <= requirement <= len(requirements) else "",
+            "confidence": row.confidence, "likelihood": likelihood,
+            "likelihood_range": LIKELIHOOD.get(likelihood, ""), "evidence": cited,
+            "author": row.author, "created_at": fmt_time(row.created_at, tz),
+        })
     return out
 
 
@@ -323,7 +359,31 @@ def render_html(context: dict) -> str:
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                       finalize=lambda value: "" if is_missing(value) else value)
     env.filters["svg"] = lambda svg: Markup(sanitise_svg(svg)) if svg else ""
+    env.filters["count"] = _count
+    env.tests["count"] = _is_count
+    env.filters["when"] = lambda value: _when_cell(value, Markup)
+    env.tests["when"] = lambda value: isinstance(value, str) and _WHEN.match(value) is not None
     return env.get_template("report.html.j2").render(**context)
+
+
+def _is_count(value: Any) -> bool:
+    """Whether a table cell holds a number (set right-aligned and never broken)."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _count(value: Any) -> str:
+    """A number as the report writes it: thousands separated; anything else as it is."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return f"{int(value):,}"
+    if isinstance(value, numbers.Real) and not isinstance(value, bool) and not pd.isna(value):
+        return f"{float(value):,g}" if abs(value) < 1e6 else f"{float(value):,.0f}"
+    return "" if value is None else str(value)
+
+
+def _when_cell(value: str, markup) -> Any:
+    """A time cell whose date never breaks at its hyphens (the rest wraps at spaces)."""
+    date, _, rest = value.partition(" ")
+    return markup('<span class="nobr">{}</span> {}').format(date, rest)
 
 
 def _write_atomic(path: Path, data: bytes) -> None:

@@ -28,6 +28,7 @@ from workbench.report.parameters import (
     plan_parameters,
     refuse_secrets,
 )
+from workbench.timeutil import parse_day
 
 if TYPE_CHECKING:
     from workbench.case import Case
@@ -39,6 +40,8 @@ PHASES = {
     "analysis": "03_analysis.ipynb",
     "reporting": "04_reporting.ipynb",
 }
+#: Phases that analyse the case's items: they do not start on a case, or a period, without any.
+NEEDS_ITEMS = ("analysis",)
 OUTPUTS_FILE = "outputs.json"
 TEMPLATES_ENV = "WORKBENCH_TEMPLATES"
 #: Libraries whose versions the audit entry records.
@@ -54,6 +57,10 @@ class RunFailed(WorkbenchError):
         self.notebook = notebook
         self.cell_index = cell_index
         self.execution_count = execution_count
+
+
+class NothingToAnalyse(WorkbenchError):
+    """The case holds no items, or none in the period asked: one line saying what to do."""
 
 
 @dataclass
@@ -172,6 +179,28 @@ def open_case(case_path: str | Path) -> Case:
     return Case.open(path)
 
 
+def require_items(case: Case, *, since: Any = None, until: Any = None) -> None:
+    """Raise :class:`NothingToAnalyse` when the case has no items, or none from ``since`` to
+    ``until`` (as ``case.items`` reads them), with the fix in one line (no hint below it)."""
+    since, until = since or None, until or None
+    total = case.db["items"].count
+    if total and (not (since or until) or len(case.items(since=since, until=until, limit=1))):
+        return
+    if total == 0:
+        raise NothingToAnalyse(f"the case {case.path.name} has no items yet: import some first "
+                               f"(workbench import {case.path} FILE...) or collect them")
+    period = " ".join(p for p in (f"since {since}" if since else "", f"until {until}" if until else "") if p)
+    if since and until and parse_day(since, field="since") > parse_day(until, field="until"):
+        raise NothingToAnalyse(f"the period asked ({period}) ends before it starts: swap -p since and "
+                               "-p until")
+    span = [case.db["items"].rows_where("created_at IS NOT NULL", order_by=f"created_at {way}", limit=1,
+                                        select="created_at") for way in ("ASC", "DESC")]
+    first, last = (str(next(iter(rows), {}).get("created_at") or "?")[:10] for rows in span)
+    raise NothingToAnalyse(f"none of the case's {total:,} items falls in the period asked ({period}); "
+                           f"they run from {first} to {last}: change -p since / -p until, or leave "
+                           "them out for the whole case")
+
+
 # -- the run ----------------------------------------------------------------------------------
 
 
@@ -197,13 +226,20 @@ def _run(case: Case, phases, parameters, folder, progress: bool, kernel_name) ->
     given = dict(parameters or {})
     refuse_secrets(given)
     templates = select_phases(templates_dir(folder), phases)
+    early = "collection" not in templates and any(p in NEEDS_ITEMS for p in templates)
+    if early:
+        require_items(case)  # an empty case stops at once, whatever the parameters
     declared, converted = plan_parameters(templates, given)
     refuse_secrets(converted)
+    if early:
+        _require_items(case, converted)  # before any cell runs, or any run folder is made
     case_path = case.path.resolve()
     result = RunResult(case_path, _new_run_dir(case_path / "runs"), parameters=converted)
     started = time.time()
     try:
         for phase, template in templates.items():
+            if phase in NEEDS_ITEMS and "collection" in templates:
+                _require_items(case, converted)  # what the collection phase brought in counts
             _run_one(result, phase, template, declared[phase], converted, progress, kernel_name)
         result.status = "finished"
     except BaseException as exc:
@@ -216,6 +252,10 @@ def _run(case: Case, phases, parameters, folder, progress: bool, kernel_name) ->
             result.outputs["report"] = str(newest)
     _record(case, result, templates)
     return result
+
+
+def _require_items(case: Case, parameters: dict[str, Any]) -> None:
+    require_items(case, since=parameters.get("since"), until=parameters.get("until"))
 
 
 def _new_run_dir(runs: Path) -> Path:

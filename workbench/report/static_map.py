@@ -11,6 +11,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from workbench.analyze.timeline import colour_scale
 from workbench.report.figures import WIDTH, Figure, nothing_to_draw, safely
 from workbench.report.svg import to_svg
 
@@ -25,8 +26,10 @@ def static_map(located: pd.DataFrame) -> Figure:
         return Figure("static_map", title, note="No located items.")
 
     def build() -> Figure:
-        points = located[["lat", "lon"]].apply(pd.to_numeric, errors="coerce").dropna()
-        points = points.round(3).value_counts().rename("items").reset_index()
+        points = located[["lat", "lon"]].apply(pd.to_numeric, errors="coerce")
+        points["platform"] = (located["platform"].astype(object).where(located["platform"].notna(), "unknown")
+                              if "platform" in located.columns else "unknown")
+        points = points.dropna().round(3).value_counts().rename("items").reset_index()
         outlines = json.loads(resources.files("workbench.geo").joinpath(
             "assets/world-atlas/countries-110m.geojson").read_text(encoding="utf-8"))
         south, north = points["lat"].min(), points["lat"].max()
@@ -36,14 +39,17 @@ def static_map(located: pd.DataFrame) -> Figure:
         shapes = [f for f in outlines["features"] if _overlaps(f, box)]
         land = alt.Chart(alt.Data(values=shapes)).mark_geoshape(
             fill="#f4f1ea", stroke="#7a7a7a", strokeWidth=0.6, clip=True)
-        dots = alt.Chart(points).mark_circle(color="#4e79a7", opacity=0.6, clip=True).encode(
+        dots = alt.Chart(points).mark_circle(opacity=0.6, clip=True).encode(
             longitude="lon:Q", latitude="lat:Q",
+            color=alt.Color("platform:N", scale=colour_scale("platform", points["platform"])),
             size=alt.Size("items:Q", scale=alt.Scale(range=[12, 400]), title="items"))
         chart = alt.layer(land, dots).project(**_mercator(west - pad, south - pad, east + pad, north + pad,
                                                           WIDTH, MAP_HEIGHT))
         chart = chart.properties(width=WIDTH, height=MAP_HEIGHT)
-        note = (f"{int(points['items'].sum()):,} located items at {len(points):,} points (each item at "
-                "its best-guess location), over country outlines.")
+        places = len(points[["lat", "lon"]].drop_duplicates())
+        note = (f"{int(points['items'].sum()):,} located items at {places:,} points (each item at "
+                "its best-guess location), coloured by platform as in the other figures and the map, "
+                "over country outlines.")
         return Figure("static_map", title, to_svg(chart), note)
 
     return safely("static_map", title, build)

@@ -14,6 +14,7 @@ import altair as alt
 import ipywidgets as w
 import pandas as pd
 
+from workbench.analyze.bins import axis_format, choose_freq
 from workbench.analyze.timeline import volume
 from workbench.case import Case
 from workbench.errors import WorkbenchError
@@ -23,23 +24,13 @@ from workbench.widgets.offline import enable_offline_charts
 from workbench.widgets.render import error_message, message
 
 BRUSH = "brush"
-
-
-def pick_freq(times: pd.Series) -> str:
-    """A bin width that gives the timeline a readable number of bars for the span of ``times``."""
-    if times.empty:
-        return "1D"
-    span = times.max() - times.min()
-    for limit, freq in ((pd.Timedelta(days=2), "1h"), (pd.Timedelta(days=14), "6h"),
-                        (pd.Timedelta(days=180), "1D")):
-        if span <= limit:
-            return freq
-    return "7D"
+#: Bars on the brushable timeline: about five pixels each, wide enough to aim at.
+TIMELINE_BINS = 120
 
 
 def time_counts(items: pd.DataFrame, freq: str | None = None) -> tuple[pd.DataFrame, str]:
     """Items per time bin (UTC) with ``time`` as ISO 8601 text ending in Z, and the bin width used."""
-    freq = freq or pick_freq(items["created_at"].dropna())
+    freq = freq or choose_freq(items, max_bins=TIMELINE_BINS)
     counts = volume(items, freq, tz="UTC")
     counts["time"] = pd.to_datetime(counts["time"], utc=True).dt.strftime("%Y-%m-%dT%H:%M:%SZ")
     return counts, freq
@@ -48,8 +39,11 @@ def time_counts(items: pd.DataFrame, freq: str | None = None) -> tuple[pd.DataFr
 def timeline_chart(counts: pd.DataFrame, freq: str) -> alt.Chart:
     """Bars of items per bin with an interval selection on time named ``brush`` (times in UTC)."""
     brush = alt.selection_interval(encodings=["x"], name=BRUSH)
+    times = pd.to_datetime(counts["time"], utc=True)
+    ticks = axis_format(times.min(), times.max()) if len(times) else "%d %b %Y"
     return alt.Chart(counts).mark_bar().encode(
-        x=alt.X("time:T", title="time (UTC)", scale=alt.Scale(type="utc")),
+        x=alt.X("time:T", title="time (UTC)", scale=alt.Scale(type="utc"),
+                axis=alt.Axis(format=ticks, formatType="utc")),
         y=alt.Y("count:Q", title=f"items per {freq}"),
         tooltip=[alt.Tooltip("time:T", format="%Y-%m-%d %H:%M", formatType="utc"), "count:Q"],
     ).add_params(brush).properties(width=650, height=160, title="Drag across the timeline to filter")
