@@ -250,6 +250,7 @@ def years_frame(seed: int = 11) -> pd.DataFrame:
     return items
 
 
+@pytest.mark.far_dates
 def test_calendar_bins_work_for_volume_terms_bursts_and_forecasts():
     items = years_frame()
     weekly = timeline.volume(items, "1W")
@@ -277,6 +278,7 @@ def test_calendar_bins_work_for_volume_terms_bursts_and_forecasts():
     assert len(hourly) == 3 and time.perf_counter() - started < 10
 
 
+@pytest.mark.far_dates
 def test_multi_year_charts_fit_and_label_the_year():
     items = years_frame()
     daily = timeline.volume_chart(items, "1D", by="platform")  # 1,096 days x 2 platforms
@@ -296,6 +298,7 @@ def test_multi_year_charts_fit_and_label_the_year():
             assert "drawn per" in shown["title"]["subtitle"]
 
 
+@pytest.mark.far_dates
 def test_items_dated_2999_do_not_make_millions_of_bins():
     items = years_frame()
     started = time.perf_counter()

@@ -83,6 +83,7 @@ def test_the_width_is_chosen_from_the_span(start, end, expected):
     assert bins.bin_count(spread(start, end), chosen) <= 400
 
 
+@pytest.mark.far_dates
 def test_the_chosen_width_never_gives_more_bins_than_the_cap():
     rng = np.random.default_rng(5)
     for _ in range(40):
@@ -116,6 +117,7 @@ def test_an_explicit_width_wins_over_auto_unless_it_makes_absurdly_many_bins():
     assert "1W" in caught.value.hint
 
 
+@pytest.mark.far_dates
 def test_items_with_implausible_dates_are_not_binned():
     items = pd.DataFrame({"created_at": pd.to_datetime(
         ["2016-05-01T10:00Z", "2016-05-03T10:00Z", "2999-01-01T00:00Z", "2001-01-01T00:00Z"], utc=True),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from workbench.analyze import dates
 
@@ -17,6 +18,7 @@ def items(rows: list[tuple]) -> pd.DataFrame:
     return frame
 
 
+@pytest.mark.far_dates
 def test_each_implausible_date_is_flagged_with_its_reason():
     frame = items([
         ("a", "twitter", "2016-05-01T10:00Z", "2024-01-01"),   # fine
@@ -39,6 +41,7 @@ def test_each_implausible_date_is_flagged_with_its_reason():
                                                         False, True]
 
 
+@pytest.mark.far_dates
 def test_the_flagged_items_are_listed_and_summed_up_never_dropped():
     frame = items([("a", "twitter", "2016-05-01", "2024-01-01")]
                   + [(f"x{i}", "twitter", "2999-01-01", "2024-01-01") for i in range(30)]
@@ -54,6 +57,7 @@ def test_the_flagged_items_are_listed_and_summed_up_never_dropped():
     assert dates.left_out_note(flagged.iloc[:1]).startswith("1 item has an implausible date and is")
 
 
+@pytest.mark.far_dates
 def test_frames_without_the_columns_are_judged_on_what_they_have():
     bare = pd.DataFrame({"created_at": pd.to_datetime(["2016-05-01", "2999-01-01"], utc=True)})
     assert dates.date_problems(bare, now=NOW).tolist() == [None, "in the future"]
@@ -65,3 +69,21 @@ def test_the_platform_table_is_dated_and_lower_case():
     for name, day in dates.PLATFORM_START.items():
         assert name == name.lower() and pd.Timestamp(day) < pd.Timestamp("2024-01-01")
     assert dates.PLATFORM_START["twitter"] == "2006-03-21"
+
+
+def test_an_item_dated_2999_in_the_store_is_read_and_flagged_on_any_pandas(tmp_path):
+    from workbench.case import Case
+
+    export = tmp_path / "export.csv"
+    export.write_text("id,created_at,text\na,2024-03-01T10:00:00Z,now\nb,2999-03-01T10:00:00Z,later\n"
+                      "c,0001-01-01T00:00:00Z,never\n", encoding="utf-8")
+    case = Case.create(tmp_path / "case", title="Far", legal_basis="public interest research",
+                       retention_until="2099-01-01")
+    try:
+        case.import_file(export, progress=False)
+        frame = case.items()
+        assert [t.year for t in frame["created_at"]] == [1, 2024, 2999]
+        reasons = dates.date_problems(frame, now=NOW).tolist()
+        assert reasons[1] is None and reasons[2] == "after collection"
+    finally:
+        case.close()
