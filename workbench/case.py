@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -147,13 +147,14 @@ class Case:
               until: str | datetime | date | None = None, author: str | None = None,
               language: str | None = None, sentiment: str | None = None,
               min_risk: float | None = None, entity: str | None = None,
-              limit: int | None = None) -> pd.DataFrame:
-        """The case's items as a DataFrame; see :func:`workbench.query.items`."""
+              limit: int | None = None, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """The case's items as a DataFrame (only ``columns``, when given); see
+        :func:`workbench.query.items`."""
         from workbench.query import items
 
         return items(self.db, text=text, platform=platform, since=since, until=until,
                      author=author, language=language, sentiment=sentiment, min_risk=min_risk,
-                     entity=_entity_query(entity), limit=limit)
+                     entity=_entity_query(entity), limit=limit, columns=columns)
 
     def entities(self, *, label: str | None = None, uid: str | None = None,
                  entity: str | None = None) -> pd.DataFrame:

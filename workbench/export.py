@@ -4,12 +4,14 @@ CSV, JSON Lines or Parquet; the located items as GeoJSON."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 import orjson
 import pandas as pd
 
+from workbench.csvtext import write_edges
 from workbench.errors import WorkbenchError
 from workbench.query import entities, items, places, table
 
@@ -64,16 +66,20 @@ def write_frame(df: pd.DataFrame, path: Path | IO, fmt: str) -> Path | IO:
     return path
 
 
-def export(case: Case, what: str, fmt: str, path: str | Path) -> int:
+def export(case: Case, what: str, fmt: str, path: str | Path, *,
+           kinds: Sequence[str] | None = None) -> int:
     """Export one table of the case to a file; returns the number of rows written.
 
     GeoJSON is for ``items`` and ``places``: one point per located item, at its best place.
     ``network`` is the accounts' interaction graph (mentions, replies, reposts, quotes): GEXF or
     GraphML for Gephi, or its edges as a table (a row per edge). ``coordination`` is every kind
-    of coordination network within 60 s: as a table, one row per account pair and kind with its
-    weight and the item uids behind it; as GEXF or GraphML, one graph of all kinds."""
+    of coordination network within 60 s (or the ``kinds`` given, e.g. ``["co_repost"]``): as a
+    table, one row per account pair and kind with its weight and the item uids behind it; as GEXF
+    or GraphML, one graph of all kinds. Only the item columns the kinds read are loaded."""
+    if kinds and what != "coordination":
+        raise WorkbenchError(f"{what} has no kinds to choose", hint="kinds are for coordination")
     if what in GRAPHS:
-        return _export_graph(case, what, fmt, Path(path))
+        return _export_graph(case, what, fmt, Path(path), kinds=kinds)
     if fmt in ("gexf", "graphml"):
         raise WorkbenchError(f"{what} is a table, not a graph", hint="export network as gexf or "
                              "graphml; tables as csv, jsonl or parquet")
@@ -92,16 +98,28 @@ def export(case: Case, what: str, fmt: str, path: str | Path) -> int:
 
 
 def _export_graph(case: Case, what: str, fmt: str, path: Path,
-                  window: float = COORDINATION_WINDOW) -> int:
+                  window: float = COORDINATION_WINDOW, kinds: Sequence[str] | None = None) -> int:
     """Write the graph; returns its number of edges (account pairs, for coordination)."""
-    from workbench.analyze import network
-
     if what == "coordination":
-        from workbench.analyze.coordination import KINDS, coordination_edges, coordination_graph
+        from workbench.analyze.coordination import (
+            KINDS,
+            coordination_columns,
+            coordination_edges,
+            coordination_graph,
+        )
 
-        frame = items(case.db)
-        edges = pd.concat([coordination_edges(frame, kind, window) for kind in KINDS],
+        chosen = list(dict.fromkeys(kinds or KINDS))
+        unknown = [kind for kind in chosen if kind not in KINDS]
+        if unknown:
+            raise WorkbenchError(f"unknown coordination kind(s): {', '.join(unknown)}",
+                                 hint=f"choose from {', '.join(KINDS)}")
+        frame = items(case.db, columns=coordination_columns(chosen))
+        edges = pd.concat([coordination_edges(frame, kind, window) for kind in chosen],
                           ignore_index=True)
+        if fmt == "csv":
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if write_edges(edges, path):  # the same CSV, built column-wise in Arrow
+                return len(edges)
         if fmt in ("csv", "jsonl", "parquet"):
             table = edges.copy()
             table["item_pairs"] = [[[str(u) for u in pair] for pair in pairs]
@@ -109,7 +127,9 @@ def _export_graph(case: Case, what: str, fmt: str, path: Path,
             write_frame(table, path, fmt)
             return len(edges)
         graph = coordination_graph(edges)
-    else:
+    from workbench.analyze import network  # networkx: only when a graph is written
+
+    if what != "coordination":
         graph = network.with_communities(network.interaction_graph(items(case.db)))
     if fmt == "gexf":
         network.write_gexf(graph, path)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from workbench import audit
+from workbench import audit, mirror
 from workbench.errors import WorkbenchError
 from workbench.redact import redact
 from workbench.store import chunks, write
@@ -83,6 +83,7 @@ def purge(case: Case, *, before: str | date | None = None, everything: bool = Fa
         case.raw_store.remove(sha)
     for sha in result.media_destroyed:
         case.media_store.remove(sha)
+    mirror.discard(db)  # the columnar copy of the items held the destroyed ones too
     _scrub(db)
     return result
 

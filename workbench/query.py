@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 import orjson
 import pandas as pd
+import pyarrow as pa
 import sqlite_utils
 
+from workbench import mirror
+from workbench.columnar import ColumnTypeError, arrow_frame, collector_paused, rows_to_batch
 from workbench.errors import WorkbenchError
 from workbench.models import LIST_FIELDS
 from workbench.timeutil import parse_day, to_text
@@ -19,8 +23,8 @@ INT_COLUMNS = ("start", "end", "likes", "reposts", "replies", "views", "run_id",
 ENRICHED = {"language": str, "language_method": str, "sentiment": float, "sentiment_pos": float,
             "sentiment_neu": float, "sentiment_neg": float, "sentiment_method": str,
             "risk": float, "risk_reasons": str, "watch_hits": str}
-_ENRICHED_SQL = ", ".join(
-    "e.sentiment_compound AS sentiment" if name == "sentiment" else f"e.{name}" for name in ENRICHED)
+_ENRICHED_SQL = {name: "e.sentiment_compound AS sentiment" if name == "sentiment" else f"e.{name}"
+                 for name in ENRICHED}
 JSON_COLUMNS = (*LIST_FIELDS, "risk_reasons", "watch_hits")
 #: VADER's own thresholds on the compound score.
 SENTIMENTS = {"positive": "e.sentiment_compound >= 0.05",
@@ -46,6 +50,7 @@ def items(
     min_risk: float | None = None,
     entity: EntityQuery | None = None,
     limit: int | None = None,
+    columns: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Items matching every filter given, oldest first, with their enrichment columns.
 
@@ -55,7 +60,22 @@ def items(
     ``und``); ``sentiment`` one of positive, negative, neutral, unscored; ``min_risk`` a risk
     score from 0 to 100; ``entity`` the label (or None) and resolution keys of an entity
     (see :func:`workbench.enrich.resolve.query_keys`, which makes them from what a person types).
+
+    ``columns`` names the columns wanted, in that order (default: every column of the items and
+    their enrichment): an analysis that reads a few columns of a large case asks only for those.
+    A case of many items is read through its columnar mirror (:mod:`workbench.mirror`) when no
+    filter is given.
     """
+    available = item_columns(db)
+    chosen = _chosen(columns, available)
+    types = {name: available[name] for name in chosen}
+    if not any((text, platform, since, until, author, language, sentiment, entity)) \
+            and min_risk is None:
+        table = mirror.load(db, items_sql(available), available, chosen)
+        if table is not None:
+            if limit:
+                table = table.slice(0, int(limit))
+            return _frame_of_table(table, types) if table.num_rows else frame([], types)
     where, params, join = [], [], ""
     if text:
         join = "JOIN items_fts ON items_fts.rowid = items.rowid"
@@ -94,22 +114,68 @@ def items(
         where.append(f"items.uid IN (SELECT uid FROM entities WHERE key IN "
                      f"({', '.join('?' * len(keys))}){' AND label = ?' if label else ''})")
         params += [*keys, *([label] if label else [])]
-    sql = (f"SELECT items.*, {_ENRICHED_SQL} FROM items {join} "
-           "LEFT JOIN enrichment e ON e.uid = items.uid")
+    enriched = language or sentiment or min_risk is not None or any(c in ENRICHED for c in chosen)
+    sql = f"SELECT {_select(chosen)} FROM items {join}"
+    if enriched:
+        sql += " LEFT JOIN enrichment e ON e.uid = items.uid"
     if where:
         sql += " WHERE " + " AND ".join(where)
     sql += " ORDER BY items.created_at, items.uid"
     if limit:
         sql += f" LIMIT {int(limit)}"
+    with collector_paused():
+        try:
+            rows = db.execute(sql, params).fetchall()
+        except sqlite3.OperationalError:
+            if not text:
+                raise
+            # Not valid FTS5 query syntax: search for the words as they were typed.
+            params[0] = db.quote_fts(text)
+            rows = db.execute(sql, params).fetchall()
+    return fast_frame(rows, types)
+
+
+def item_columns(db: sqlite_utils.Database) -> dict[str, type]:
+    """Every column of the item frame, in order, with its stored type."""
+    return {**db["items"].columns_dict, **ENRICHED}
+
+
+def items_sql(columns: dict[str, type]) -> str:
+    """The query behind the full item frame: every item with its enrichment, oldest first."""
+    return (f"SELECT {_select(list(columns))} FROM items "
+            "LEFT JOIN enrichment e ON e.uid = items.uid ORDER BY items.created_at, items.uid")
+
+
+def _select(names: list[str]) -> str:
+    return ", ".join(_ENRICHED_SQL[name] if name in ENRICHED else f"items.[{name}]" for name in names)
+
+
+def _chosen(columns: Sequence[str] | None, available: dict[str, type]) -> list[str]:
+    if columns is None:
+        return list(available)
+    if isinstance(columns, str):
+        columns = [columns]
+    unknown = [name for name in columns if name not in available]
+    if unknown:
+        raise WorkbenchError(f"no such item column(s): {', '.join(map(str, unknown))}",
+                             hint=f"item columns are: {', '.join(available)}")
+    return list(dict.fromkeys(columns))
+
+
+def fast_frame(rows: list[tuple], columns: dict[str, type]) -> pd.DataFrame:
+    """:func:`frame`, made through Arrow columns (many times faster on many rows); value by value
+    when a stored value does not fit its column's type."""
+    if not rows:
+        return frame(rows, columns)
     try:
-        rows = db.execute(sql, params).fetchall()
-    except sqlite3.OperationalError:
-        if not text:
-            raise
-        # Not valid FTS5 query syntax: search for the words as they were typed.
-        params[0] = db.quote_fts(text)
-        rows = db.execute(sql, params).fetchall()
-    return frame(rows, {**db["items"].columns_dict, **ENRICHED})
+        return _frame_of_table(pa.Table.from_batches([rows_to_batch(rows, columns)]), columns)
+    except ColumnTypeError:
+        return frame(rows, columns)
+
+
+def _frame_of_table(table: pa.Table, columns: dict[str, type]) -> pd.DataFrame:
+    return arrow_frame(table, columns, times=TIME_COLUMNS, json_lists=JSON_COLUMNS,
+                       ints=INT_COLUMNS)
 
 
 def entities(db: sqlite_utils.Database, *, label: str | None = None, uid: str | None = None,

@@ -50,6 +50,7 @@ def verify(case: Case) -> VerifyReport:
     _check_tables(case, expected_rows, report)
     _check_files(case, entries, report)
     _check_plan(case, entries, report)
+    _check_mirror(case, report)
     report.head = audit.head(case.db)
     return report
 
@@ -181,6 +182,33 @@ def _check_files(case: Case, entries: list[dict], report: VerifyReport) -> None:
                 f"{len(d.get('raw_redacted', []))} redacted, "
                 f"{len(d.get('media_destroyed', []))} media files; why: {d.get('reason')}"
             )
+
+
+def _check_mirror(case: Case, report: VerifyReport) -> None:
+    """The items mirror (:mod:`workbench.mirror`) is a cache, never evidence: one current with
+    the store must hold exactly the store's rows; an out-of-date one is never read."""
+    from workbench import mirror
+    from workbench.columnar import ColumnTypeError
+    from workbench.query import item_columns, items_sql
+
+    path = mirror.path_of(case.db)
+    if path is None or not path.is_file():
+        return
+    name = path.relative_to(case.path).as_posix()
+    columns = item_columns(case.db)
+    cached = mirror.current(case.db, columns)
+    if cached is None:
+        report.warnings.append(f"{name}: out of date with the store, so never read (the next "
+                               "read of the items writes it again; deleting it is safe)")
+        return
+    try:
+        same = cached.equals(mirror.read_store(case.db, items_sql(columns), columns))
+    except ColumnTypeError:
+        same = False
+    if not same:
+        report.problems.append(f"{name}: differs from the store at the state it claims to mirror "
+                               "(delete it: the next read of the items writes it again)")
+    report.checked["mirrored items"] = cached.num_rows
 
 
 def _check_plan(case: Case, entries: list[dict], report: VerifyReport) -> None:

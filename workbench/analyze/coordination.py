@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from workbench.analyze.frames import COORDINATION_COLUMNS
 from workbench.analyze.similar_text import similar_pairs
 from workbench.analyze.windows import (
     positions,
@@ -34,7 +35,14 @@ from workbench.analyze.windows import (
     stable_argsort,
 )
 
+if TYPE_CHECKING:
+    import networkx as nx
+
 KINDS = ("co_repost", "co_link", "co_hashtag", "co_reply", "co_text", "co_similar")
+#: What each kind compares, beside the item, its time and account (and ``repost_of``, which
+#: every kind reads: co-repost compares it, the others leave reposts out).
+_COMPARES = {"co_repost": (), "co_link": ("links",), "co_hashtag": ("hashtags",),
+             "co_reply": ("reply_to",), "co_text": ("text",), "co_similar": ("text",)}
 
 EDGE_COLUMNS = ["account_a", "account_b", "kind", "weight", "items_a", "items_b", "first_at",
                 "last_at", "item_pairs"]
@@ -96,12 +104,24 @@ def coordination_edges(items: pd.DataFrame, kind: str = "co_repost", window_seco
                       min_weight, evidence)
 
 
+def coordination_columns(kinds: Iterable[str] = KINDS) -> list[str]:
+    """The item columns that :func:`coordination_edges` reads for ``kinds``: what to load from a
+    large case (``case.items(columns=coordination_columns(["co_repost"]))``)."""
+    compared = {column for kind in kinds for column in _COMPARES[kind]}
+    return [c for c in COORDINATION_COLUMNS if c in compared or c not in _ALL_COMPARED]
+
+
+_ALL_COMPARED = {column for columns in _COMPARES.values() for column in columns}
+
+
 def coordination_graph(edges: pd.DataFrame) -> nx.Graph:
     """An undirected weighted graph of the edges (one or several kinds; weights add up).
 
     Edge attributes: ``weight``, ``kinds`` (list), ``item_pairs`` (all evidence pairs), ``first_at``
     and ``last_at``. Nodes are accounts.
     """
+    import networkx as nx  # here: an export of the edges as a table needs no graph library
+
     _require(edges, EDGE_COLUMNS, "edges")
     graph = nx.Graph()
     for row in edges.itertuples(index=False):
@@ -128,6 +148,8 @@ def coordination_clusters(edges: pd.DataFrame | nx.Graph, *, method: str = "comp
     pairs inside), ``weight`` (coordinated item pairs inside), ``kinds``, ``items`` (distinct item
     uids in the evidence), ``first_at``, ``last_at``.
     """
+    import networkx as nx
+
     graph = edges if isinstance(edges, nx.Graph) else coordination_graph(edges)
     if method == "components":
         groups = list(nx.connected_components(graph))
@@ -168,28 +190,58 @@ def _require(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
 
 def _base(items: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     """The columns coordination reads, for items with a time and an author, plus ``acc`` (account
-    code) and ``t`` (int64 microseconds since the epoch, UTC); and the sorted account names."""
+    code) and ``t`` (int64 microseconds since the epoch, UTC); and the sorted account names.
+
+    Accounts are coded from the codes of their parts (a million items have a few thousand
+    accounts): only the distinct ``platform:author`` names are ever made as strings."""
     _require(items, ["uid", "created_at"], "items")
     when = pd.to_datetime(items["created_at"], utc=True, errors="coerce")
-    author = items["author_id"] if "author_id" in items.columns else pd.Series(pd.NA, index=items.index)
-    author = author.astype("string")
+    author = (_texts(items["author_id"]) if "author_id" in items.columns
+              else np.full(len(items), None, dtype=object))
     if "author_handle" in items.columns:
-        author = author.where(author.notna() & (author != ""), items["author_handle"].astype("string"))
-    author = author.where(author != "")
-    if author.isna().all():
+        missing = pd.isna(author)
+        author[missing] = _texts(items["author_handle"])[missing]
+    author_codes, authors = pd.factorize(author)
+    if not len(authors):
         raise ValueError("items lack author_id and author_handle: no accounts to link")
-    account = items["platform"].astype("string") + ":" + author if "platform" in items.columns else author
-    keep = (when.notna() & account.notna()).to_numpy()
+    if "platform" in items.columns:
+        platform_codes, platforms = pd.factorize(_texts(items["platform"], empty_is_missing=False))
+    else:
+        platform_codes, platforms = np.zeros(len(items), np.int64), None
+    keep = (when.notna().to_numpy() & (author_codes >= 0) & (platform_codes >= 0))
+    pair = platform_codes[keep].astype(np.int64) * len(authors) + author_codes[keep]
+    pair_codes, pairs = pd.factorize(pair)
+    platform_of, author_of = np.divmod(pairs, len(authors))
+    names = np.array([str(authors[a]) if platforms is None else f"{platforms[p]}:{authors[a]}"
+                      for p, a in zip(platform_of.tolist(), author_of.tolist(), strict=True)],
+                     dtype=object)
+    order = np.argsort(names, kind="stable")
+    rank = np.empty(len(order), np.int64)
+    rank[order] = np.arange(len(order))
     columns = [c for c in ("uid", "repost_of", "reply_to", "links", "hashtags", "text") if c in items.columns]
     frame = items.loc[keep, columns].reset_index(drop=True)
-    codes, accounts = pd.factorize(account[keep], sort=True)
-    frame["acc"] = codes.astype(positions(len(accounts)))
+    frame["acc"] = rank[pair_codes].astype(positions(len(names)))
     frame["t"] = when[keep].dt.as_unit("us").astype("int64").to_numpy()
-    return frame, np.asarray(accounts, dtype=object)
+    return frame, names[order]
+
+
+def _texts(series: pd.Series, *, empty_is_missing: bool = True) -> np.ndarray:
+    """A column as an object array of strings (numbers as their text, as ``astype("string")``
+    gives them), None for a missing value, and for an empty one unless ``empty_is_missing`` is
+    False."""
+    values = series.to_numpy(dtype=object, na_value=None)
+    if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
+        values = series.astype("string").to_numpy(dtype=object, na_value=None)
+    if not values.flags.writeable:  # the frame's own array (copy-on-write pandas)
+        values = values.copy()
+    if empty_is_missing:
+        values[values == ""] = None
+    return values
 
 
 def _is_set(series: pd.Series) -> np.ndarray:
-    return (series.notna() & (series.astype("string") != "")).to_numpy()
+    values = series.to_numpy(dtype=object, na_value=None)
+    return pd.notna(values) & (values != "")
 
 
 def _targets(frame: pd.DataFrame, kind: str, resolved_links: Mapping[str, str] | None = None) -> pd.DataFrame:
@@ -202,15 +254,22 @@ def _targets(frame: pd.DataFrame, kind: str, resolved_links: Mapping[str, str] |
         if kind != "co_repost":  # as CNT does: a repost's reply or text is not the reposter's act
             mask &= ~reposts
         rows = np.flatnonzero(mask)
-        values = frame[column].iloc[rows].astype("str")
+        values = pd.Series(_texts(frame[column], empty_is_missing=False)[rows], dtype=object)
         if kind == "co_text":
             values = pd.Series(_cnt_texts(values.tolist()), dtype="str")
             rows, values = rows[(values != "").to_numpy()], values[values != ""]
     else:
         column = "links" if kind == "co_link" else "hashtags"
         _require(frame, [column], "items")
-        lists = frame[column].map(_as_list).where(~reposts, None)
-        exploded = pd.DataFrame({"row": np.arange(len(frame)), "value": lists}).explode("value").dropna()
+        cells = frame[column].to_numpy(dtype=object)
+        # most items name no URL (and many no tag): only those that do are exploded
+        try:
+            named = cells.astype(bool)  # an empty list or string is false: tested in C
+        except ValueError:  # an array among the values has no single truth value
+            named = np.fromiter(map(_names_any, cells), bool, len(cells))
+        rows = np.flatnonzero(~reposts & named)
+        lists = pd.Series([_as_list(value) for value in cells[rows]], dtype=object)
+        exploded = pd.DataFrame({"row": rows, "value": lists}).explode("value").dropna()
         if kind == "co_hashtag":
             exploded["value"] = exploded["value"].astype(str).str.lstrip("#").str.casefold()
         elif resolved_links is not None:
@@ -226,6 +285,12 @@ def _cnt_texts(texts: list[str]) -> list[str]:
     Python, as CNT does it, so that "lower case" and "whitespace" mean the same to both)."""
     lowered = (text.lower() for text in texts)
     return [" ".join((_MENTION.sub("", text) if "@" in text else text).split()) for text in lowered]
+
+
+def _names_any(value) -> bool:
+    if isinstance(value, str):
+        return True
+    return isinstance(value, (list, tuple, np.ndarray)) and len(value) > 0
 
 
 def _as_list(value) -> list:

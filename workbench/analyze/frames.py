@@ -18,3 +18,13 @@ def require_columns(frame: object, columns: Iterable[str], what: str = "item") -
         raise WorkbenchError(f"the {what} frame lacks column(s): {', '.join(missing)}",
                              hint="pass case.items(), which has every column" if what == "item"
                              else None)
+
+
+#: The item columns :mod:`workbench.analyze.coordination` reads: on a large case, load only these
+#: (``case.items(columns=COORDINATION_COLUMNS)``), a fraction of the whole frame.
+COORDINATION_COLUMNS = ("uid", "platform", "author_id", "author_handle", "created_at", "repost_of",
+                        "reply_to", "links", "hashtags", "text")
+#: The item columns the timelines (:mod:`workbench.analyze.timeline`) read: the time, an account
+#: to pick, and what volumes are split by (platform, kind, language, sentiment band, keyword).
+TIMELINE_COLUMNS = ("uid", "platform", "kind", "author_id", "author_handle", "created_at", "lang",
+                    "language", "sentiment", "text", "hashtags")
