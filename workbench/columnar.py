@@ -112,9 +112,20 @@ def _times(column: pa.ChunkedArray) -> pd.Series:
         # Not a form Arrow reads (pandas reads a few more): the way it always was.
         return pd.to_datetime(pd.Series(text.to_numpy(zero_copy_only=False), dtype=object),
                               utc=True, format="ISO8601")
-    expected = pd.to_datetime(pd.Series(sample or ["1970-01-01T00:00:00.000+00:00"],
-                                        dtype=object), utc=True, format="ISO8601").dtype
-    return parsed if parsed.dtype == expected else parsed.astype(expected)
+    try:
+        expected = pd.to_datetime(pd.Series(sample or ["1970-01-01T00:00:00.000+00:00"],
+                                            dtype=object), utc=True, format="ISO8601").dtype
+        return parsed if parsed.dtype == expected else parsed.astype(expected)
+    except (OverflowError, pd.errors.OutOfBoundsDatetime):
+        # pandas 2.2 parses into nanoseconds, which end in 2262: an item dated 2999 (or year 1)
+        # stays in microseconds rather than fail the whole read.
+        return parsed
+
+
+def times_from_text(values) -> pd.Series:
+    """ISO 8601 texts (None for none) as tz-aware UTC times, on pandas 2.2 and 3 alike, even for
+    dates beyond what nanoseconds hold."""
+    return _times(pa.chunked_array([pa.array(list(values), type=pa.string())]))
 
 
 def _strings(column: pa.ChunkedArray) -> np.ndarray:

@@ -12,7 +12,13 @@ import pyarrow as pa
 import sqlite_utils
 
 from workbench import mirror
-from workbench.columnar import ColumnTypeError, arrow_frame, collector_paused, rows_to_batch
+from workbench.columnar import (
+    ColumnTypeError,
+    arrow_frame,
+    collector_paused,
+    rows_to_batch,
+    times_from_text,
+)
 from workbench.errors import WorkbenchError
 from workbench.models import LIST_FIELDS
 from workbench.timeutil import parse_day, to_text
@@ -227,7 +233,7 @@ def frame(rows: list[tuple], columns: dict[str, type]) -> pd.DataFrame:
             # string dtype would make a missing handle NaN, which is truthy.
             df[name] = pd.Series(data[name], dtype=object, index=df.index)
         if name in TIME_COLUMNS:
-            df[name] = pd.to_datetime(df[name], utc=True, format="ISO8601")
+            df[name] = times_from_text(data[name]).set_axis(df.index)
         elif name in INT_COLUMNS:
             df[name] = df[name].astype("Int64")
         elif columns[name] is float:
