@@ -23,14 +23,9 @@ from pathlib import Path
 import orjson
 
 from workbench.case import Case
+from workbench.mapping import ITEM_ROW
 
-ITEM_TABLE_COLUMNS = (
-    "uid", "platform", "id", "kind", "url", "title", "author_id", "author_handle", "author_name",
-    "created_at", "text", "lang", "reply_to", "repost_of", "quote_of", "conversation_id",
-    "mentions", "hashtags", "links", "media", "likes", "reposts", "replies", "views", "lat", "lon",
-    "place", "caveats", "source", "collector", "collector_version", "collected_at", "run_id",
-    "raw_sha256", "raw_locator", "raw_span",
-)
+ITEM_TABLE_COLUMNS = tuple(c for c in ITEM_ROW if c != "place_bbox")  # the 36 of the baseline
 WORDS = ("fire", "river", "plant", "smoke", "evacuation", "road", "police", "school", "bridge",
          "rumour", "video", "water", "night", "alert", "people", "centre", "station", "hospital",
          "wind", "north", "east", "west", "south", "update")
