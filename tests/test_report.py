@@ -296,3 +296,23 @@ def test_a_pseudonymised_repost_known_from_text_keeps_its_author_as_a_pseudonym(
     assert out["repost_of"][1] == p.item(original)  # stable within the report
     graph = interaction_graph(out)
     assert graph.has_edge(bob, alice) and graph.edges[bob, alice]["repost"] == 1
+
+
+def test_the_network_note_says_how_many_interactions_were_read_from_text():
+    import pandas as pd
+
+    from workbench.collect.text_interactions import repost_pointer
+    from workbench.report import figures
+
+    frame = pd.DataFrame({
+        "uid": ["twitter:1", "twitter:2", "twitter:3"], "platform": ["twitter"] * 3,
+        "kind": ["post", "repost", "post"], "author_handle": ["alice", "bob", "carol"],
+        "author_id": ["alice", "bob", "carol"], "author_name": [None] * 3,
+        "created_at": pd.to_datetime(["2024-03-01T10:00Z", "2024-03-01T10:05Z", "2024-03-01T11:00Z"]),
+        "text": ["fire", "RT @alice: fire", "hi @bob"], "reply_to": [None] * 3,
+        "repost_of": [None, repost_pointer("twitter", "alice", "fire"), None], "quote_of": [None] * 3,
+        "mentions": [[], ["alice"], ["bob"]],
+        "caveats": [[], ["interactions-from-text", "mentions-from-text"],
+                    ["interactions-from-text", "mentions-from-text"]]})
+    note = figures.interactions(frame).note
+    assert "Read from the posts' text, not given by the platform: 2 mentions, 1 repost" in note

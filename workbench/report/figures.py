@@ -293,6 +293,7 @@ def interactions(items: pd.DataFrame, *, label: Label = str) -> Figure:
         apart = left_out_text(drawable(shown)[1])
         note = (f"{graph.number_of_nodes():,} accounts and {graph.number_of_edges():,} links (mentions, "
                 "replies, reposts, quotes)" + (f"; {apart}" if apart else "") + ". "
+                + _from_text_note(graph)
                 + (f"Every item is by {owner} (an archive's owner, say): the picture is whom that "
                    "account interacts with, sized by how often; the owner and the accounts it "
                    "interacts with most are labelled." if owner is not None else
@@ -309,6 +310,16 @@ def _account_names(items: pd.DataFrame, label: Label = str) -> dict[str, str]:
     known = items.dropna(subset=["author_id"]).drop_duplicates(["platform", "author_id"])
     return {f"{p}:{i}": f"@{label(h if isinstance(h, str) else i)} ({p})" for p, i, h in
             zip(known["platform"], known["author_id"], known["author_handle"], strict=True)}
+
+
+def _from_text_note(graph) -> str:
+    """How many of the graph's interactions were read from post text, not given by the platform."""
+    counts = {kind: n for kind, n in (graph.graph.get("from_text") or {}).items() if n}
+    if not counts:
+        return ""
+    listed = ", ".join(f"{n:,} {kind}{'s' if n != 1 else ''}" for kind, n in counts.items())
+    return (f"Read from the posts' text, not given by the platform: {listed} "
+            "(\"RT @x:\", \"@x\"; see the items' caveat interactions-from-text). ")
 
 
 def _network_svg(graph, title: str | None, *, min_component: int | None = None) -> str | None:
