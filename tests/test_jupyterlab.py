@@ -213,7 +213,8 @@ def test_widgets_render_and_respond_in_jupyterlab(lab, browser):
                    "the item list to follow the platform filter")
         rows = items.locator(".wb-items .wb-item")
         wait_until(lambda: rows.count() == 10, 30, "the page of items to show the 10 found")
-        assert all("· forum ·" in text for text in rows.all_inner_texts())
+        # each row: time · the platform's colour swatch and name · author
+        assert all("\u25a0 forum ·" in text for text in rows.all_inner_texts())
         shot(page, "3-filtered", items)
 
         # Brushing a window on the timeline filters the linked item list.
