@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import altair as alt
@@ -167,7 +168,8 @@ def years_case(tmp_path_factory) -> Path:
     when += [pd.Timestamp("2016-11-07T00:00Z") + pd.Timedelta(seconds=int(s))
              for s in rng.integers(0, 7 * 86400, 300)]
     text += [f"ballot recount now #Recount {i}" for i in range(300)]
-    when += [pd.Timestamp("2999-01-01T00:00Z") + pd.Timedelta(days=i) for i in range(30)]
+    # Python's datetime, not pandas': pandas 2.2 adds a Timedelta in nanoseconds, which end in 2262.
+    when += [datetime(2999, 1, 1, tzinfo=UTC) + timedelta(days=i) for i in range(30)]
     text += ["a post from the far future"] * 30
     when.append(pd.Timestamp("2001-01-01T00:00Z"))
     text.append("a post from before twitter")

@@ -81,12 +81,23 @@ def _text(column: pd.Series) -> pd.Series:
     return values.where(present & (values != ""), None).astype("object")
 
 
+_OFFSET = re.compile(r"(Z|[+-]\d\d:?\d\d)\s*$", re.IGNORECASE)
+
+
 def _times(column: pd.Series) -> pd.Series:
     """Timestamps or ISO 8601 text as UTC; naive values are taken as UTC, unreadable ones as NaT."""
     if isinstance(column.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(column):
         when = pd.to_datetime(column, utc=True)
     else:
-        when = pd.to_datetime(column.astype("object"), utc=True, errors="coerce", format="ISO8601")
+        # Times with and without an offset parsed apart: pandas 2.2 gives a naive time the offset of
+        # the aware one before it when they are parsed together.
+        text = column.astype("object")
+        aware = text.map(lambda v: isinstance(v, str) and _OFFSET.search(v) is not None).astype(bool)
+        when = pd.Series(pd.NaT, index=column.index, dtype="datetime64[ns, UTC]")
+        parts = [pd.to_datetime(text[rows], utc=True, errors="coerce", format="ISO8601")
+                 for rows in (aware, ~aware) if rows.any()]
+        if parts:
+            when = pd.concat(parts).reindex(column.index)
     return when if isinstance(when.dtype, pd.DatetimeTZDtype) else when.dt.tz_localize("UTC")
 
 
