@@ -26,7 +26,7 @@ import pandas as pd
 
 from workbench import audit
 from workbench.errors import WorkbenchError
-from workbench.missing import is_missing
+from workbench.missing import is_missing, text_or
 from workbench.report import figures as figs
 from workbench.report.method import LIMITS, audit_summary, case_limits, fmt_time, method_section
 from workbench.report.pdf import html_to_pdf
@@ -246,10 +246,10 @@ def _evidence(tags: pd.DataFrame, all_tags: pd.DataFrame, notes: pd.DataFrame, i
             "tagged_at": fmt_time(tag.tagged_at, tz), "tagged_by": tag.tagged_by,
             "link": None if pseudo else link, "link_withheld": pseudo is not None and link is not None,
             "time": fmt_time(item.get("created_at"), tz), "platform": item.get("platform"),
-            "author": _author(item), "text": _str(item.get("text")), "title": _str(item.get("title")),
-            "raw_sha256": _str(item.get("raw_sha256")), "raw_locator": _str(item.get("raw_locator")),
-            "source": text(_str(item.get("source"))), "collector": _str(item.get("collector")),
-            "collector_version": _str(item.get("collector_version")),
+            "author": _author(item), "text": text_or(item.get("text")), "title": text_or(item.get("title")),
+            "raw_sha256": text_or(item.get("raw_sha256")), "raw_locator": text_or(item.get("raw_locator")),
+            "source": text(text_or(item.get("source"))), "collector": text_or(item.get("collector")),
+            "collector_version": text_or(item.get("collector_version")),
             "collected_at": fmt_time(item.get("collected_at"), tz), "run_id": _int(item.get("run_id")),
             "tags": sorted(tags_of.get(tag.uid, ())),
             "notes": [_note(n, text, uid_of, tz) for n in notes_of.get(tag.uid, [])],
@@ -277,7 +277,7 @@ def _judgements(judged: pd.DataFrame, evidence: list[dict], in_case: set[str], r
                           "what": f"{entry['time']} · {entry['platform']} · {entry['author']}" if entry
                           else ("not in this report's evidence list" if uid in in_case
                                 else "no longer in the case (purged)")})
-        likelihood = _str(row.likelihood)
+        likelihood = text_or(row.likelihood)
         out.append({
             "number": number, "text": text(row.text), "requirement": requirement,
             "requirement_text": text(str(requirements[requirement - 1]))
@@ -290,16 +290,9 @@ def _judgements(judged: pd.DataFrame, evidence: list[dict], in_case: set[str], r
 
 
 def _author(item: pd.Series) -> str:
-    handle, name, ident = (_str(item.get(c)) for c in ("author_handle", "author_name", "author_id"))
+    handle, name, ident = (text_or(item.get(c)) for c in ("author_handle", "author_name", "author_id"))
     first = f"@{handle}" if handle else ident or name or "unknown"
     return f"{first} ({name})" if name and name not in (handle, ident, first) else first
-
-
-def _str(value: Any) -> str:
-    """Text of a value, "" for None and NaN."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return ""
-    return str(value)
 
 
 def _note(note: Any, text, uid_of, tz: str) -> dict:
