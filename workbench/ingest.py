@@ -200,7 +200,7 @@ class Importer:
                 continue
             seen.add(rows.uid)
             new.append(rows.values)
-            changes.append(audit.Change("items", rows.uid, "add", audit.values_hash(rows.values)))
+            changes.append(audit.Change("items", rows.uid, "add", rows.digest))
         insert_items(self.db, mapping.ITEM_ROW, new)
         return len(new), len(batch.rows) - len(new)
 

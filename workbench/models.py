@@ -9,20 +9,26 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import datetime
+from functools import lru_cache
 
 import orjson
 
 from workbench.timeutil import to_text
 
 
-def _dump(values: list) -> str:
+def dump_list(values: list) -> str:
+    """A list field as the store keeps it: JSON text."""
     return orjson.dumps(values).decode("utf-8") if values else "[]"
 
+
+#: A time as the store keeps it (:func:`to_text`), remembered: an export's posts often share
+#: their second.
+time_text = lru_cache(maxsize=8192)(to_text)
 
 #: For each field type: the type the store keeps, and how to get there.
 _STORE_FORM: dict[str, tuple[type, Callable]] = {
     "str": (str, str), "int": (int, int), "float": (float, float), "bool": (int, int),
-    "datetime": (str, to_text), "list[str]": (str, _dump), "list[float]": (str, _dump),
+    "datetime": (str, time_text), "list[str]": (str, dump_list), "list[float]": (str, dump_list),
 }
 
 

@@ -254,6 +254,10 @@ def m007_judgements(db: sqlite_utils.Database) -> None:
     )
 
 
+#: The page cache of each connection, in KiB.
+CACHE_KIB = 64 * 1024
+
+
 def connect(path: Path) -> sqlite_utils.Database:
     """Open (creating if need be) a case database, migrated to the current schema."""
     try:
@@ -263,6 +267,9 @@ def connect(path: Path) -> sqlite_utils.Database:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
+        # The default 2 MB page cache thrashes on the uid index of a large case: imports and
+        # updates of a million items run a quarter faster with 64 MB.
+        conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         # Purged rows are overwritten on disk, not just unlinked: destruction means destruction.
         conn.execute("PRAGMA secure_delete = ON")
         db = sqlite_utils.Database(conn)

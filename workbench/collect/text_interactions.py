@@ -31,6 +31,7 @@ import html
 import re
 from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 from workbench.models import Item, make_uid
 
@@ -112,6 +113,40 @@ def read_text(text: str, platform: str) -> Found:
     return Found(mentions)
 
 
+class Derived(NamedTuple):
+    """What :func:`interactions` read for one item: the values to set (None: leave it) and the
+    caveats to add, in order."""
+
+    mentions: list[str] | None
+    repost_of: str | None
+    reply_to: str | None
+    caveats: tuple[str, ...]
+
+
+def interactions(text: str, platform: str, ident: str, *, mentions: list[str],
+                 repost_of: str | None, reply_to: str | None,
+                 fields: frozenset[str] = frozenset({"mentions", "reply_to", "repost_of"}),
+                 ) -> Derived | None:
+    """The ``fields`` (of mentions, reply_to, repost_of) that the text of item ``ident`` shows,
+    where the item has none; None when nothing is read. A repost (by the platform's word or the
+    text's) is never also read as a reply."""
+    if not text or ("@" not in text and "\uff20" not in text):
+        return None
+    found = read_text(text, platform)
+    new_mentions = new_repost = new_reply = None
+    caveats: tuple[str, ...] = ()
+    if found.mentions and "mentions" in fields and not mentions:
+        new_mentions = found.mentions
+        caveats = (MENTIONS_FROM_TEXT,)
+    if found.repost_of and "repost_of" in fields and not repost_of:
+        new_repost = repost_pointer(platform, found.repost_of, found.reposted_text or "")
+    elif found.reply_to and "reply_to" in fields and not reply_to and not repost_of:
+        new_reply = reply_pointer(platform, found.reply_to, ident)
+    if new_mentions is None and new_repost is None and new_reply is None:
+        return None
+    return Derived(new_mentions, new_repost, new_reply, (*caveats, INTERACTIONS_FROM_TEXT))
+
+
 def derive(item: Item, fields: frozenset[str] = frozenset({"mentions", "reply_to", "repost_of"}),
            ) -> bool:
     """Fill the item's ``fields`` (of mentions, reply_to, repost_of) that its text shows, and flag
@@ -120,28 +155,22 @@ def derive(item: Item, fields: frozenset[str] = frozenset({"mentions", "reply_to
 
     A derived repost or reply makes a ``post`` of kind ``repost`` or ``reply``.
     """
-    text = item.text
-    if not text or ("@" not in text and "\uff20" not in text):
+    found = interactions(item.text, item.platform, item.id, mentions=item.mentions,
+                         repost_of=item.repost_of, reply_to=item.reply_to, fields=fields)
+    if found is None:
         return False
-    found = read_text(text, item.platform)
-    derived = False
-    if found.mentions and "mentions" in fields and not item.mentions:
+    if found.mentions is not None:
         item.mentions = found.mentions
-        item.caveats.append(MENTIONS_FROM_TEXT)
-        derived = True
-    if found.repost_of and "repost_of" in fields and not item.repost_of:
-        item.repost_of = repost_pointer(item.platform, found.repost_of, found.reposted_text or "")
+    if found.repost_of is not None:
+        item.repost_of = found.repost_of
         if item.kind == "post":
             item.kind = "repost"
-        derived = True
-    elif found.reply_to and "reply_to" in fields and not item.reply_to and not item.repost_of:
-        item.reply_to = reply_pointer(item.platform, found.reply_to, item.id)
+    elif found.reply_to is not None:
+        item.reply_to = found.reply_to
         if item.kind == "post":
             item.kind = "reply"
-        derived = True
-    if derived:
-        item.caveats.append(INTERACTIONS_FROM_TEXT)
-    return derived
+    item.caveats.extend(found.caveats)
+    return True
 
 
 def repost_pointer(platform: str, handle: str, reposted_text: str) -> str:
