@@ -200,7 +200,7 @@ class _Flaky(FileFormat):
                 yield record
 
     def map(self, record):
-        from workbench.collect.generic import Compiled, map_generic
+        from workbench.collect.column_map import Compiled, map_generic
 
         mapping = {"id": "id", "created_at": "created_at", "text": "text"}
         return map_generic(record, Compiled.of(mapping), "generic")
@@ -279,16 +279,32 @@ def test_a_csv_of_texts_gets_its_interactions_from_the_text(case, tmp_path):
         ("twitter:alice", "twitter:bob")]
 
 
+def test_a_csv_of_texts_gets_its_hashtags_from_the_text(case, tmp_path):
+    path = tmp_path / "tweets.csv"
+    path.write_text(
+        "author_id,content,publish_date\n"
+        "alice,RT @x: #Fire at the #plant #fire #1 #a#b,2016-02-05 10:00:00\n"
+        "bob,a page#anchor and &#39; and #Brandstichting_,2016-02-05 10:01:00\n", encoding="utf-8")
+    case.import_file(path, column_map=IRA_MAP, progress=False)
+    df = case.items().set_index("author_handle")
+    assert df.at["alice", "hashtags"] == ["Fire", "plant"]  # once each, as first written
+    assert df.at["bob", "hashtags"] == ["Brandstichting_"]
+    assert df.at["alice", "caveats"][-1] == "hashtags-from-text"
+    tags = case.db.execute("SELECT count(*) FROM items WHERE hashtags LIKE '%Fire%'").fetchone()
+    assert tags == (1,)
+
+
 def test_mapped_interaction_columns_are_not_read_from_the_text(case, write_jsonl):
     path = write_jsonl("mapped.jsonl", [
-        post(1, text="RT @origin: hi @carol", mentions="dave"),
-        post(2, text="@bob hi", mentions="", reply_to="77"),
+        post(1, text="RT @origin: hi @carol #fire", mentions="dave", hashtags="smoke"),
+        post(2, text="@bob hi #fire", mentions="", reply_to="77", hashtags=""),
     ])
     case.import_file(path, progress=False)
     df = case.items().set_index("id")
     assert df.at["p1", "mentions"] == ["dave"]  # the column's word, not the text's
     assert df.at["p1", "repost_of"].startswith("generic:from-text:@origin/")
     assert df.at["p2", "mentions"] == [] and df.at["p2", "reply_to"] == "generic:77"
+    assert df.at["p1", "hashtags"] == ["smoke"] and df.at["p2", "hashtags"] == []
     assert df.at["p2", "caveats"] == []
 
 

@@ -23,6 +23,7 @@ from eth_hash.auto import keccak
 
 from workbench.enrich import coordinates
 from workbench.enrich.segwit import decode_segwit
+from workbench.hashtags import HASHTAG, is_tag
 from workbench.models import Entity
 
 #: Changes whenever what the rules match or how they normalise changes (stored with each entity).
@@ -97,12 +98,6 @@ _HANDLE = re.compile(
     rf"(?:@(?P<inst>(?:{_ASCII_LABEL}\.)+[A-Za-z]{{2,63}}))?(?![\w@])"
 )
 
-# Letters, digits, underscore, plus the combining marks that \w leaves out (é as e + U+0301, Indic
-# vowel signs), and the joiners that Persian and Indic scripts write inside words.
-_TAG_CHARS = (r"\w\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u0900-\u0963\u0966-\u0dff"
-              r"\u0e31-\u0e3a\u0e47-\u0e4e\u200c\u200d")
-# A tag glued to the next one (#a#b) is none, as twitter-text has it.
-_HASHTAG = re.compile(rf"#(?<![\w&#/]#)([{_TAG_CHARS}]++)(?!#)")
 
 _BTC_LEGACY = re.compile(r"[13](?<!\w[13])[1-9A-HJ-NP-Za-km-z]{25,34}(?!\w)")
 _BTC_SEGWIT = re.compile(r"(?<!\w)(?:bc1[02-9ac-hj-np-z]{8,87}|BC1[02-9AC-HJ-NP-Z]{8,87})(?!\w)")
@@ -254,10 +249,9 @@ def _handles(text: str, out: list[Found], taken: _Spans) -> None:
 
 
 def _hashtags(text: str, out: list[Found], taken: _Spans) -> None:
-    for m in _HASHTAG.finditer(text):
+    for m in HASHTAG.finditer(text):
         tag = m.group(1)
-        bare = tag.strip("_")
-        if bare and not bare.isdigit() and taken.free(m.start(), m.end()):
+        if is_tag(tag) and taken.free(m.start(), m.end()):
             out.append(Found("HASHTAG", m.start(), m.end(), m.group(), "#" + tag.casefold()))
             taken.add(m.start(), m.end())
 

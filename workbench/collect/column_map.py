@@ -1,0 +1,304 @@
+"""Column mappings: which column of a table or JSON record fills which item field, resolved once
+per file and applied to each record.
+
+The mapping says which column fills which item field (``text=body``, ``author_handle=user.name``
+for a nested JSON key, ``platform==forum`` for a fixed value). Columns named like the item's
+fields, or like the common aliases below, are mapped without being told. A record without an id
+gets one derived from its content, flagged ``derived-id``, so re-importing it still adds nothing.
+
+Mentions, replies and reposts that the mapping gives no column for are read from the text
+(``RT @x:``, a leading ``@x``, ``@x`` anywhere; see :mod:`workbench.collect.text_interactions`),
+and the items flagged ``interactions-from-text``; so are hashtags (:mod:`workbench.hashtags`),
+flagged ``hashtags-from-text``. A mapped column is the source's word, even where it is empty for
+a record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+from workbench.collect.base import Record
+from workbench.collect.text_interactions import derive, interactions
+from workbench.errors import ImportFormatError, RecordError
+from workbench.hashtags import hashtags_in
+from workbench.models import (
+    ITEM_COLUMNS,
+    ITEM_STORE_COLUMNS,
+    LIST_FIELDS,
+    Author,
+    Item,
+    Mapped,
+    dump_list,
+    make_uid,
+)
+from workbench.models import time_text as _time_text
+from workbench.timeutil import parse_time
+
+ALIASES = {
+    "id": ("id", "post_id", "tweet_id", "message_id", "uid"),
+    "text": ("text", "body", "content", "message", "full_text"),
+    "created_at": ("created_at", "date", "datetime", "timestamp", "time", "published", "created"),
+    "author_handle": ("author_handle", "author", "username", "user", "handle", "screen_name"),
+    "author_name": ("author_name", "name", "display_name"),
+    "author_id": ("author_id", "user_id"),
+    "url": ("url", "link", "permalink"),
+    "platform": ("platform", "network", "site"),
+}
+INT_FIELDS = {"likes", "reposts", "replies", "views"}
+#: The interactions read from the text when no column gives them.
+FROM_TEXT = frozenset({"mentions", "reply_to", "repost_of", "hashtags"})
+#: The caveat of an item whose hashtags were read from its text.
+HASHTAGS_FROM_TEXT = "hashtags-from-text"
+FLOAT_FIELDS = {"lat", "lon"}
+_SPLIT = re.compile(r"[\s,;|]+")
+
+
+def resolve_mapping(columns: list[str], given: dict[str, str]) -> dict[str, str]:
+    """Item field -> column: what was given, else a column of the field's name or an alias."""
+    unknown = sorted(set(given) - set(ITEM_COLUMNS))
+    if unknown:
+        raise ImportFormatError(
+            f"--map names unknown item fields: {', '.join(unknown)}",
+            hint=f"item fields are: {', '.join(ITEM_COLUMNS)}",
+        )
+    lower = {c.lower(): c for c in columns}
+    mapping = dict(given)
+    for field in ITEM_COLUMNS:
+        if field in mapping:
+            continue
+        for alias in ALIASES.get(field, (field,)):
+            if alias in lower:
+                mapping[field] = lower[alias]
+                break
+    missing = [f for f, c in mapping.items() if not c.startswith("=") and columns
+               and c.split(".")[0] not in columns]
+    if missing:
+        raise ImportFormatError(
+            "mapped columns not in the file: "
+            + ", ".join(f"{f}={mapping[f]}" for f in missing),
+            hint=f"the file's columns are: {', '.join(columns)}",
+        )
+    if "created_at" not in mapping:
+        raise ImportFormatError(
+            "no time column: map one with --map created_at=COLUMN",
+            hint=f"the file's columns are: {', '.join(columns) or '(none found)'}",
+        )
+    return mapping
+
+
+def _getter(column: str) -> Callable[[dict], Any]:
+    """A function reading ``column`` from a record: a key, a dotted path, or ``=fixed value``."""
+    if column.startswith("="):
+        fixed = column[1:]
+        return lambda data: fixed
+    if "." not in column:
+        return lambda data: data.get(column)
+    parts = column.split(".")
+
+    def nested(data: dict) -> Any:
+        value: Any = data
+        for part in parts:
+            if not isinstance(value, dict):
+                return None
+            value = value.get(part)
+        return value
+
+    return nested
+
+
+def _as_list(value: Any) -> list[str]:
+    if value in (None, ""):
+        return []
+    if isinstance(value, list):
+        return [str(v) for v in value if v not in (None, "")]
+    text = str(value).strip()
+    if text.startswith("["):
+        try:
+            return [str(v) for v in json.loads(text)]
+        except json.JSONDecodeError:
+            pass
+    return [part for part in _SPLIT.split(text) if part]
+
+
+def _handles(value: Any) -> list[str]:
+    return [v.lstrip("@#") for v in _as_list(value)]
+
+
+def _converter(field: str) -> Callable[[Any], Any]:
+    if field in ("mentions", "hashtags"):
+        return _handles
+    if field in LIST_FIELDS:
+        return _as_list
+    if field in INT_FIELDS:
+        return lambda value: _number(value, field, int)
+    if field in FLOAT_FIELDS:
+        return lambda value: _number(value, field, float)
+    return str
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A column mapping made ready to apply, once per file rather than once per record.
+
+    ``keys`` are the fields read from a top-level column (the common case, read with one dict
+    lookup); ``paths`` the fields read from a nested key or given a fixed value. ``from_text`` are
+    the interactions no column gives, to be read from the text.
+    """
+
+    mapping: dict[str, str]
+    time: Callable[[dict], Any]
+    time_label: str
+    ident: Callable[[dict], Any] | None
+    keys: tuple[tuple[str, str, Callable[[Any], Any]], ...]
+    paths: tuple[tuple[str, Callable[[dict], Any], Callable[[Any], Any]], ...]
+    from_text: frozenset[str] = FROM_TEXT
+
+    @classmethod
+    def of(cls, mapping: dict[str, str]) -> Compiled:
+        skip = {"created_at", "id", "uid", "caveats"}
+        fields = [(f, c) for f, c in mapping.items() if f not in skip]
+        return cls(
+            mapping, _getter(mapping["created_at"]), f"time ({mapping['created_at']})",
+            _getter(mapping["id"]) if "id" in mapping else None,
+            tuple((f, c, _converter(f)) for f, c in fields if _is_key(c)),
+            tuple((f, _getter(c), _converter(f)) for f, c in fields if not _is_key(c)),
+            FROM_TEXT - set(mapping),
+        )
+
+
+def _is_key(column: str) -> bool:
+    return not column.startswith("=") and "." not in column
+
+
+@lru_cache(maxsize=8192)
+def _parse_text_time(value: str, label: str) -> tuple[datetime, bool]:
+    """parse_time for text, remembered: an export's rows often share their minute or second."""
+    return parse_time(value, field=label)
+
+
+#: The text a derived id is the hash of. One encoder for every record: ``json.dumps`` with these
+#: options builds a new one per call, at twice the cost. Ids derived by earlier versions still match.
+_canonical_record = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode
+
+
+def map_generic(record: Record, compiled: Compiled, platform: str) -> Mapped:
+    """Map one row or object through a compiled column mapping."""
+    item_platform, ident, when, caveats, fields = _read(record.data, compiled, platform)
+    item = Item(platform=item_platform, id=ident, created_at=when, caveats=caveats, **fields)
+    if compiled.from_text:
+        derive(item, compiled.from_text)
+        if "hashtags" in compiled.from_text and (tags := hashtags_in(item.text)):
+            item.hashtags = tags
+            item.caveats.append(HASHTAGS_FROM_TEXT)
+    authors = []
+    author_key = item.author_id or item.author_handle
+    if author_key:
+        item.author_id = str(author_key)
+        authors.append(Author(item_platform, item.author_id, handle=item.author_handle,
+                              name=item.author_name))
+    return Mapped(item, authors)
+
+
+#: Where each item field stands among an item's store values.
+_AT = {name: index for index, name in enumerate(ITEM_STORE_COLUMNS)}
+_TEXT, _KIND, _AUTHOR_ID, _AUTHOR_HANDLE, _AUTHOR_NAME, _MENTIONS, _HASHTAGS = (
+    _AT[name] for name in ("text", "kind", "author_id", "author_handle", "author_name",
+                           "mentions", "hashtags"))
+_REPLY_TO, _REPOST_OF = _AT["reply_to"], _AT["repost_of"]
+#: The list fields a column may give (caveats are the caller's to finish).
+_LISTS = tuple(_AT[name] for name in LIST_FIELDS if name != "caveats")
+#: An Item's defaults, as the store keeps them.
+_DEFAULTS = Item("", "", datetime(2000, 1, 1, tzinfo=UTC)).store_values()
+
+
+def generic_values(data: Any, compiled: Compiled, platform: str) -> tuple[list, tuple | None]:
+    """The item :func:`map_generic` makes, as its store values (:data:`ITEM_STORE_COLUMNS` order,
+    its caveats still a list), and its account as ``(platform, id, handle, name)`` or None.
+
+    The same rows without building an Item and an Author for each record, at half the cost, which
+    counts on a million-row import (tests/test_generic_values.py holds the two to the same rows).
+    """
+    item_platform, ident, when, caveats, fields = _read(data, compiled, platform)
+    values = _DEFAULTS.copy()
+    values[0], values[1], values[2] = item_platform, ident, _time_text(when)
+    for field, value in fields.items():
+        values[_AT[field]] = value
+    if compiled.from_text:
+        found = interactions(values[_TEXT], item_platform, ident, mentions=fields.get("mentions"),
+                             repost_of=values[_REPOST_OF], reply_to=values[_REPLY_TO],
+                             fields=compiled.from_text)
+        if found is not None:
+            if found.mentions is not None:
+                values[_MENTIONS] = found.mentions
+            if found.repost_of is not None:
+                values[_REPOST_OF] = found.repost_of
+                if values[_KIND] == "post":
+                    values[_KIND] = "repost"
+            elif found.reply_to is not None:
+                values[_REPLY_TO] = found.reply_to
+                if values[_KIND] == "post":
+                    values[_KIND] = "reply"
+            caveats.extend(found.caveats)
+        if "hashtags" in compiled.from_text and (tags := hashtags_in(values[_TEXT])):
+            values[_HASHTAGS] = tags
+            caveats.append(HASHTAGS_FROM_TEXT)
+    for index in _LISTS:
+        if values[index].__class__ is list:
+            values[index] = dump_list(values[index])
+    values[-1] = make_uid(item_platform, ident)
+    values[_AT["caveats"]] = caveats
+    author_key = values[_AUTHOR_ID] or values[_AUTHOR_HANDLE]
+    if not author_key:
+        return values, None
+    values[_AUTHOR_ID] = author_id = str(author_key)
+    return values, (item_platform, author_id, values[_AUTHOR_HANDLE], values[_AUTHOR_NAME])
+
+
+def _read(data: Any, compiled: Compiled, platform: str) -> tuple[str, str, datetime, list, dict]:
+    """A record's platform, id, time, first caveats and mapped fields (references made uids)."""
+    if not isinstance(data, dict):
+        raise RecordError(f"expected an object, found {type(data).__name__}")
+    when_value = compiled.time(data)
+    if type(when_value) is str:
+        when, naive = _parse_text_time(when_value, compiled.time_label)
+    else:
+        when, naive = parse_time(when_value, field=compiled.time_label)
+    caveats = ["naive-time"] if naive else []
+    ident = compiled.ident(data) if compiled.ident else None
+    if ident is None or ident == "":
+        if compiled.ident:
+            raise RecordError(f"missing id (column {compiled.mapping['id']!r})")
+        body = _canonical_record(data).encode("utf-8")
+        ident = hashlib.sha256(body).hexdigest()[:20]
+        caveats.append("derived-id")
+    fields: dict[str, Any] = {}
+    get = data.get
+    for field, column, convert in compiled.keys:
+        value = get(column)
+        if value is not None and value != "":
+            fields[field] = convert(value)
+    for field, read, convert in compiled.paths:
+        value = read(data)
+        if value is not None and value != "":
+            fields[field] = convert(value)
+    item_platform = str(fields.pop("platform", platform)).lower()
+    for ref in ("reply_to", "repost_of", "quote_of"):
+        if ref in fields and not fields[ref].startswith(f"{item_platform}:"):
+            fields[ref] = make_uid(item_platform, fields[ref])
+    return item_platform, str(ident), when, caveats, fields
+
+
+def _number(value: Any, field: str, kind: type) -> Any:
+    if type(value) is kind:
+        return value
+    try:
+        return kind(float(str(value).replace(",", ""))) if kind is int else kind(value)
+    except (TypeError, ValueError) as exc:
+        raise RecordError(f"{field} is not a number: {value!r}") from exc
