@@ -285,11 +285,12 @@ def test_a_csv_of_texts_gets_its_hashtags_from_the_text(case, tmp_path):
         "author_id,content,publish_date\n"
         "alice,RT @x: #Fire at the #plant #fire #1 #a#b,2016-02-05 10:00:00\n"
         "bob,a page#anchor and &#39; and #Brandstichting_,2016-02-05 10:01:00\n", encoding="utf-8")
-    case.import_file(path, column_map=IRA_MAP, progress=False)
+    result = case.import_file(path, column_map=IRA_MAP, progress=False)
     df = case.items().set_index("author_handle")
     assert df.at["alice", "hashtags"] == ["Fire", "plant"]  # once each, as first written
     assert df.at["bob", "hashtags"] == ["Brandstichting_"]
     assert df.at["alice", "caveats"][-1] == "hashtags-from-text"
+    assert result.notes["items with hashtags read from their text"] == 2
     tags = case.db.execute("SELECT count(*) FROM items WHERE hashtags LIKE '%Fire%'").fetchone()
     assert tags == (1,)
 

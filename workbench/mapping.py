@@ -70,7 +70,8 @@ class Batch:
 
 
 NOTES = {"naive-time": "naive times taken as UTC", "encoding:": "records not in UTF-8",
-         "interactions-from-text": "items with mentions, replies or reposts read from their text"}
+         "interactions-from-text": "items with mentions, replies or reposts read from their text",
+         "hashtags-from-text": "items with hashtags read from their text"}
 UID = ITEM_STORE_COLUMNS.index("uid")
 CAVEATS = ITEM_STORE_COLUMNS.index("caveats")
 #: The items table's columns in the order a Rows' values hold them (and its hash covers them).
