@@ -16,14 +16,14 @@ DEV_TWEETS = Path(__file__).resolve().parents[2] / "shared" / "data" / "ira-dev"
 PROVENANCE = ("file:x", "import:x", "0/1", "2026-01-01T00:00:00.000+00:00", 1, "0" * 64)
 
 
-def _both(fmt_name: str, path: Path, column_map: dict) -> tuple[list, list]:
+def _both(fmt_name: str, path: Path, column_map: dict, size: int = 7) -> tuple[list, list]:
     """The batches of ``path`` mapped the fast way and through Item and Author."""
     fast = get_format(fmt_name)
-    slow = type("Slow", (type(fast),), {"map_values": None})()
+    slow = type("Slow", (type(fast),), {"map_columns": None})()
     payload = Payload("x", path, path.name)
     options = {"column_map": column_map}
-    assert getattr(fast, "map_values", None) is not None
-    return [list(mapping.batches(fmt, payload, options, PROVENANCE, 7))
+    assert getattr(fast, "map_columns", None) is not None
+    return [list(mapping.batches(fmt, payload, options, PROVENANCE, size))
             for fmt in (fast, slow)]
 
 
@@ -88,6 +88,8 @@ def test_real_tweets_map_the_same_both_ways(tmp_path):
         path.write_text("".join(itertools.islice(source, 5001)), encoding="utf-8")
     column_map = {"text": "content", "created_at": "publish_date", "author_handle": "author_id",
                   "author_id": "author_id", "platform": "=twitter"}
-    fast, slow = _both("csv", path, column_map)
-    _same(fast, slow)
+    for size in (7, 1000):
+        fast, slow = _both("csv", path, column_map, size)
+        _same(fast, slow)
     assert sum(len(b.rows) for b in fast) > 4900
+    assert sum(b.notes["items with hashtags read from their text"] for b in fast) > 500

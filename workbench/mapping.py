@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+import itertools
 import os
 import pickle
 import subprocess
@@ -21,6 +22,7 @@ from typing import NamedTuple
 from workbench import audit
 from workbench.collect import get_format
 from workbench.collect.base import FileFormat, Payload, Record
+from workbench.collect.column_map import ItemColumns
 from workbench.collect.readers import excerpt
 from workbench.errors import RecordError, WorkbenchError
 from workbench.models import ITEM_STORE_COLUMNS, Author, Mapped, Media, dump_list
@@ -91,24 +93,53 @@ def map_batch(fmt: FileFormat, records: Iterable[Record], provenance: tuple,
     """
     batch = Batch()
     seen_authors = {} if seen_authors is None else seen_authors
-    map_values = getattr(fmt, "map_values", None)
+    if getattr(fmt, "map_columns", None) is None:
+        _map_each(fmt, records, provenance, seen_authors, batch)
+        return batch
+    for run in _runs(records):
+        try:
+            mapped = fmt.map_columns(run)
+        except (RecordError, KeyError, TypeError, ValueError, AttributeError, IndexError):
+            _map_each(fmt, run, provenance, seen_authors, batch)  # to say which record failed
+            continue
+        _column_rows(run, mapped, provenance, seen_authors, batch)
+    return batch
+
+
+def _runs(records: Iterable[Record]) -> Iterator[list[Record]]:
+    """Runs of records that may be mapped column by column: objects with the same columns, read
+    without error; a record that is none of these is a run of its own."""
+    run: list[Record] = []
+    columns = None
+    for record in records:
+        data = record.data
+        keys = tuple(data) if not record.error and isinstance(data, dict) and data else None
+        if run and (keys is None or keys != columns):
+            yield run
+            run = []
+        if keys is None:
+            yield [record]
+            continue
+        run.append(record)
+        columns = keys
+    if run:
+        yield run
+
+
+def _map_each(fmt: FileFormat, records: Iterable[Record], provenance: tuple, seen_authors: dict,
+              batch: Batch) -> None:
+    """Map records one at a time, into ``batch``: a record that fails becomes a Problem."""
     for record in records:
         if record.error:
             batch.problems.append(Problem(record.locator, record.span, record.error,
                                           record.excerpt))
             continue
         try:
-            if map_values is not None:
-                values, author = map_values(record)
-                batch.rows.append(_value_rows(record, values, author, provenance, seen_authors,
-                                              batch))
-                continue
             batch.rows.append(_rows(record, fmt.map(record), provenance, seen_authors, batch))
         except RecordError as exc:
             batch.problems.append(_problem(record, exc.message))
         except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
             batch.problems.append(_problem(record, _describe(exc)))
-    return batch
 
 
 def _rows(record: Record, mapped: Mapped, provenance: tuple, seen_authors: dict,
@@ -135,31 +166,44 @@ def _rows(record: Record, mapped: Mapped, provenance: tuple, seen_authors: dict,
     return Rows(values[UID], values, audit.values_hash(values), authors, mapped.media)
 
 
-def _value_rows(record: Record, values: list, author: tuple | None, provenance: tuple,
-                seen_authors: dict, batch: Batch) -> Rows:
-    """:func:`_rows` for a format that maps straight to store values (``map_values``, giving the
-    item's values with their caveats still a list, and its one account as ``(platform, id,
-    handle, name)``)."""
-    caveats = values[CAVEATS]
-    note = record.context.get("encoding") if record.context else None
-    if note:
-        caveats.append(f"encoding:{note}")
-    for caveat in caveats:
-        for start, label in NOTES.items():
-            if caveat.startswith(start):
-                batch.notes[label] = batch.notes.get(label, 0) + 1
-    values[CAVEATS] = dump_list(caveats)
-    values += provenance
-    values += (record.locator, record.span)
-    authors = []
-    if author is not None:
-        author_uid = f"{author[0]}:{author[1]}"
-        if seen_authors.get(author_uid) != author:
-            authors.append(Author(author[0], author[1], handle=author[2],
-                                  name=author[3]).to_row())
-            seen_authors[author_uid] = author
-    values = tuple(values)
-    return Rows(values[UID], values, audit.values_hash(values), authors, [])
+def _column_rows(records: list[Record], mapped: ItemColumns, provenance: tuple,
+                 seen_authors: dict, batch: Batch) -> None:
+    """:func:`_rows` for a run of records mapped column by column (``map_columns``)."""
+    columns = mapped.columns
+    caveats = columns[CAVEATS]
+    for row, record in enumerate(records):
+        note = record.context.get("encoding") if record.context else None
+        if note:
+            caveats[row] = [*caveats[row], f"encoding:{note}"]
+    texts: dict[tuple, str] = {}
+    counted: dict[tuple, int] = {}
+    for row, kept in enumerate(caveats):
+        key = tuple(kept)
+        if key not in texts:
+            texts[key] = dump_list(kept)
+        counted[key] = counted.get(key, 0) + 1
+        caveats[row] = texts[key]
+    for key, count in counted.items():
+        for caveat in key:
+            for start, label in NOTES.items():
+                if caveat.startswith(start):
+                    batch.notes[label] = batch.notes.get(label, 0) + count
+    n = len(records)
+    tails = [(record.locator, record.span) for record in records]
+    given = [itertools.repeat(value, n) for value in provenance]
+    values_of = zip(*columns, *given, (t[0] for t in tails), (t[1] for t in tails), strict=False)
+    digest = audit.values_hash
+    for values, author in zip(values_of, mapped.authors, strict=True):
+        authors = []
+        if author is not None:
+            author_uid = f"{author[0]}:{author[1]}"
+            seen = seen_authors.get(author_uid)
+            if seen != author:
+                account = Author(author[0], author[1], handle=author[2], name=author[3])
+                if seen != account:  # an account sent by the record-by-record path is an Author
+                    authors.append(account.to_row())
+                seen_authors[author_uid] = author
+        batch.rows.append(Rows(values[UID], values, digest(values), authors, []))
 
 
 def _problem(record: Record, reason: str) -> Problem:

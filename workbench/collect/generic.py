@@ -12,7 +12,13 @@ from collections.abc import Iterator
 
 from workbench.collect import register
 from workbench.collect.base import FileFormat, Payload, Record, Sample
-from workbench.collect.column_map import Compiled, generic_values, map_generic, resolve_mapping
+from workbench.collect.column_map import (
+    Compiled,
+    ItemColumns,
+    map_columns,
+    map_generic,
+    resolve_mapping,
+)
 from workbench.collect.jsonwalk import element_records
 from workbench.collect.readers import decode, excerpt, iter_lines, jsonl_records
 from workbench.errors import ImportFormatError, RecordError
@@ -29,13 +35,13 @@ class _Generic(FileFormat):
         return map_generic(record, self._mapping(record.context, list(data)),
                            record.context["platform"])
 
-    def map_values(self, record: Record) -> tuple[list, tuple | None]:
-        """What :meth:`map` gives, as store values: see :func:`generic_values`."""
-        data = record.data
-        if not isinstance(data, dict):
-            raise RecordError(f"expected an object, found {type(data).__name__}")
-        return generic_values(data, self._mapping(record.context, list(data)),
-                              record.context["platform"])
+    def map_columns(self, records: list[Record]) -> ItemColumns:
+        """What :meth:`map` gives for each of these records, as store values, a column at a time
+        (see :func:`map_columns`). The records are objects with the same columns, in that order."""
+        first = records[0]
+        compiled = self._mapping(first.context, list(first.data))
+        return map_columns([record.data for record in records], compiled,
+                           first.context["platform"])
 
     @staticmethod
     def _mapping(context: dict, columns: list[str]) -> Compiled:
