@@ -14,7 +14,7 @@ from workbench.errors import ImportFormatError
 from workbench.evidence import sha256_file
 from workbench.ingest import BATCH
 
-from .conftest import post
+from .conftest import DATA, post
 
 
 def test_payload_is_kept_exactly_as_received(case, write_jsonl):
@@ -340,3 +340,26 @@ def test_real_ira_tweets_get_reposts_and_mentions_from_their_text(case, tmp_path
     graph = interaction_graph(df, ["repost"])
     assert retweets <= set(graph.edges)
     assert graph.graph["from_text"]["repost"] == df.repost_of.notna().sum()
+
+
+def test_a_number_or_time_out_of_range_is_that_record_s_problem(case, write_jsonl, tmp_path):
+    rows = [post(i) for i in range(10)]
+    rows[2]["likes"] = "1e400"
+    rows[4]["likes"] = 99999999999999999999
+    rows[6]["created_at"] = "9999-12-31T23:59:59-14:00"
+    result = case.import_file(write_jsonl("range.jsonl", rows), progress=False)
+    assert (result.imported, result.quarantined) == (7, 3)
+    reasons = dict(zip(case.quarantine().locator, case.quarantine().reason, strict=True))
+    assert reasons == {"line 3": "likes is out of range: '1e400'",
+                       "line 5": "likes is out of range: 1e+20",  # as orjson reads it
+                       "line 7": "time is out of range in UTC: 9999-12-31T23:59:59-14:00"}
+    tweets = (DATA / "twitter" / "statuses_v1.jsonl").read_text(encoding="utf-8").splitlines()
+    first = json.loads(tweets[0])
+    first["favorite_count"] = 2**63
+    path = tmp_path / "statuses.jsonl"
+    path.write_text("\n".join([json.dumps(first), *tweets[1:]]) + "\n", encoding="utf-8")
+    case.import_file(path, progress=False)
+    quarantine = case.quarantine()
+    assert list(quarantine[quarantine.locator == "line 1"].reason) == [
+        f"likes is out of range: {2**63}"]
+    assert case.items(platform="twitter").shape[0] > 0  # the file's other tweets went in

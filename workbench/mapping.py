@@ -22,7 +22,7 @@ from typing import NamedTuple
 from workbench import audit
 from workbench.collect import get_format
 from workbench.collect.base import FileFormat, Payload, Record
-from workbench.collect.column_map import ItemColumns
+from workbench.collect.column_map import INT_LIMIT, ItemColumns
 from workbench.collect.readers import excerpt
 from workbench.errors import RecordError, WorkbenchError
 from workbench.models import ITEM_STORE_COLUMNS, Author, Mapped, Media, dump_list
@@ -74,7 +74,12 @@ class Batch:
 NOTES = {"naive-time": "naive times taken as UTC", "encoding:": "records not in UTF-8",
          "interactions-from-text": "items with mentions, replies or reposts read from their text",
          "hashtags-from-text": "items with hashtags read from their text"}
+#: What a mapper raises for a record it cannot map (the first is the mapper's own word).
+MAPPING_ERRORS = (RecordError, KeyError, TypeError, ValueError, AttributeError, IndexError,
+                  OverflowError)
 UID = ITEM_STORE_COLUMNS.index("uid")
+#: The integer columns, and the range SQLite keeps (64 bits): a count beyond is the record's error.
+_COUNTS = tuple(ITEM_STORE_COLUMNS.index(c) for c in ("likes", "reposts", "replies", "views"))
 CAVEATS = ITEM_STORE_COLUMNS.index("caveats")
 #: The items table's columns in the order a Rows' values hold them (and its hash covers them).
 ITEM_ROW = HASHED["items"]
@@ -99,7 +104,7 @@ def map_batch(fmt: FileFormat, records: Iterable[Record], provenance: tuple,
     for run in _runs(records):
         try:
             mapped = fmt.map_columns(run)
-        except (RecordError, KeyError, TypeError, ValueError, AttributeError, IndexError):
+        except MAPPING_ERRORS:
             _map_each(fmt, run, provenance, seen_authors, batch)  # to say which record failed
             continue
         _column_rows(run, mapped, provenance, seen_authors, batch)
@@ -138,7 +143,7 @@ def _map_each(fmt: FileFormat, records: Iterable[Record], provenance: tuple, see
             batch.rows.append(_rows(record, fmt.map(record), provenance, seen_authors, batch))
         except RecordError as exc:
             batch.problems.append(_problem(record, exc.message))
-        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        except MAPPING_ERRORS[1:] as exc:
             batch.problems.append(_problem(record, _describe(exc)))
 
 
@@ -153,6 +158,9 @@ def _rows(record: Record, mapped: Mapped, provenance: tuple, seen_authors: dict,
             if caveat.startswith(start):
                 batch.notes[label] = batch.notes.get(label, 0) + 1
     values = item.store_values()
+    for index in _COUNTS:
+        if values[index] is not None and not -INT_LIMIT <= values[index] < INT_LIMIT:
+            raise RecordError(f"{ITEM_STORE_COLUMNS[index]} is out of range: {values[index]}")
     values += provenance
     values += (record.locator, record.span)
     authors = []

@@ -54,7 +54,10 @@ def parse_time(value: object, *, field: str = "time") -> tuple[datetime, bool]:
 def _to_utc(when: datetime) -> tuple[datetime, bool]:
     if when.tzinfo is None:
         return when.replace(tzinfo=UTC), True
-    return when.astimezone(UTC), False
+    try:
+        return when.astimezone(UTC), False
+    except OverflowError as exc:  # 9999-12-31T23:59:59-14:00 is in year 10000 in UTC
+        raise RecordError(f"time is out of range in UTC: {when.isoformat()}") from exc
 
 
 def _from_epoch(seconds: float, field: str) -> datetime:

@@ -57,6 +57,8 @@ FROM_TEXT = frozenset({"mentions", "reply_to", "repost_of", "hashtags"})
 #: The caveat of an item whose hashtags were read from its text.
 HASHTAGS_FROM_TEXT = "hashtags-from-text"
 FLOAT_FIELDS = {"lat", "lon"}
+#: The store's integers are SQLite's, of 64 bits: a count beyond is an error in the record.
+INT_LIMIT = 2**63
 _SPLIT = re.compile(r"[\s,;|]+")
 
 
@@ -353,9 +355,14 @@ def _read(data: Any, compiled: Compiled, platform: str) -> tuple[str, str, datet
 
 
 def _number(value: Any, field: str, kind: type) -> Any:
-    if type(value) is kind:
+    if type(value) is kind and (kind is float or -INT_LIMIT <= value < INT_LIMIT):
         return value
     try:
-        return kind(float(str(value).replace(",", ""))) if kind is int else kind(value)
+        number = kind(float(str(value).replace(",", ""))) if kind is int else kind(value)
     except (TypeError, ValueError) as exc:
         raise RecordError(f"{field} is not a number: {value!r}") from exc
+    except OverflowError as exc:  # 1e400
+        raise RecordError(f"{field} is out of range: {value!r}") from exc
+    if kind is int and not -INT_LIMIT <= number < INT_LIMIT:
+        raise RecordError(f"{field} is out of range: {value!r}")
+    return number
