@@ -73,12 +73,14 @@ def test_json_lines_with_nested_fields_lists_and_no_ids(tmp_path):
         ["not", "an", "object"],
     ]
     path = tmp_path / "nested.jsonl"
+    records += [records[0], records[1], records[0]]  # identical records: posts each
     path.write_text("\n".join(json.dumps(r) for r in records) + "\n{broken\n")
     fast, slow = _both("jsonl", path, {"author_handle": "user.name", "platform": "=Mastodon"})
     _same(fast, slow)
     rows = [r for b in fast for r in b.rows]
     assert rows[0].values[0] == "mastodon"
     assert rows[0].uid.startswith("mastodon:")  # a derived id
+    assert len({r.uid for r in rows}) == len(rows) == 7
 
 
 @pytest.mark.skipif(not DEV_TWEETS.exists(), reason="../shared/data is not beside this clone")

@@ -154,6 +154,18 @@ def test_files_without_ids_get_stable_derived_ids(case, tmp_path):
     assert all("derived-id" in f for f in case.items()["caveats"])
 
 
+def test_identical_rows_without_ids_are_posts_each_not_duplicates(case, tmp_path):
+    path = tmp_path / "bot.csv"
+    same = "bot,2017-01-01 10:00,RT @x: vote now\n"
+    path.write_text("author,date,text\n" + same * 3 + "bot,2017-01-01 10:01,other\n")
+    result = case.import_file(path, progress=False)
+    assert (result.imported, result.duplicates) == (4, 0)
+    again = case.import_file(path, progress=False)
+    assert (again.imported, again.duplicates) == (0, 4)
+    repeats = case.items()["caveats"].map(lambda c: "repeated-record" in c)
+    assert repeats.sum() == 2 and case.items()["uid"].nunique() == 4
+
+
 def test_unknown_and_empty_files_get_clear_errors(case, tmp_path):
     odd = tmp_path / "notes.txt"
     odd.write_text("just some notes\n")

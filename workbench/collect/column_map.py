@@ -190,9 +190,41 @@ def _parse_text_time(value: str, label: str) -> tuple[datetime, bool]:
 _canonical_record = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode
 
 
-def map_generic(record: Record, compiled: Compiled, platform: str) -> Mapped:
-    """Map one row or object through a compiled column mapping."""
-    item_platform, ident, when, caveats, fields = _read(record.data, compiled, platform)
+class Occurrences:
+    """The ids derived so far from one file's records (those with no id of their own).
+
+    A record identical to an earlier one of the same file is another post (an account that
+    posted the same text twice in the minute its export shows), not a duplicate: its id is
+    derived from its content and its occurrence number, and it is flagged ``repeated-record``.
+    The same file imported again gives the same ids, so it still adds nothing.
+    """
+
+    def __init__(self) -> None:
+        self._seen: set[int] = set()
+        self._repeats: dict[int, int] = {}
+
+    def ident(self, digest: str, data: dict) -> str:
+        """The id of the record whose content hash is ``digest`` (its first 20 hex digits)."""
+        key = int(digest, 16)
+        if key not in self._seen:
+            self._seen.add(key)
+            return digest
+        number = self._repeats[key] = self._repeats.get(key, 1) + 1
+        body = _canonical_record(data).encode("utf-8") + b"\n#%d" % number
+        return sha256(body).hexdigest()[:20]
+
+    @staticmethod
+    def caveats(ident: str, digest: str) -> tuple[str, ...]:
+        """The caveats of a record whose id was derived."""
+        return ("derived-id",) if ident == digest else ("derived-id", "repeated-record")
+
+
+def map_generic(record: Record, compiled: Compiled, platform: str,
+                occurrences: Occurrences | None = None) -> Mapped:
+    """Map one row or object through a compiled column mapping; ``occurrences`` are the ids
+    derived so far from the same file."""
+    item_platform, ident, when, caveats, fields = _read(record.data, compiled, platform,
+                                                        occurrences or Occurrences())
     item = Item(platform=item_platform, id=ident, created_at=when, caveats=caveats, **fields)
     if compiled.from_text:
         derive(item, compiled.from_text)
@@ -227,7 +259,8 @@ class ItemColumns(NamedTuple):
     authors: list[tuple | None]
 
 
-def map_columns(datas: list[dict], compiled: Compiled, platform: str) -> ItemColumns:
+def map_columns(datas: list[dict], compiled: Compiled, platform: str,
+                occurrences: Occurrences | None = None) -> ItemColumns:
     """The items :func:`map_generic` makes of these records (objects with the same columns), as
     store values, a column at a time.
 
@@ -244,10 +277,7 @@ def map_columns(datas: list[dict], compiled: Compiled, platform: str) -> ItemCol
         if any(i is None or i == "" for i in idents):
             raise RecordError(f"missing id (column {compiled.mapping['id']!r})")
         idents = [str(i) for i in idents]
-    else:
-        idents = [sha256(_canonical_record(d).encode("utf-8")).hexdigest()[:20] for d in datas]
-    first = ["derived-id"] if not compiled.ident else []
-    caveats = [["naive-time", *first] if naive else first.copy() for _, naive in times]
+    caveats = [["naive-time"] if naive else [] for _, naive in times]
     fields: dict[str, list] = {}
     for field, column, convert in compiled.keys:
         fields[field] = [None if v is None or v == "" else convert(v)
@@ -261,6 +291,14 @@ def map_columns(datas: list[dict], compiled: Compiled, platform: str) -> ItemCol
         if ref in fields:
             fields[ref] = [v if v is None or v.startswith(f"{p}:") else make_uid(p, v)
                            for v, p in zip(fields[ref], platforms, strict=True)]
+    if not compiled.ident:
+        digests = [sha256(_canonical_record(d).encode("utf-8")).hexdigest()[:20] for d in datas]
+        occurrences = occurrences or Occurrences()
+        idents = []  # counted last, as nothing after may fail (the caller would count them again)
+        for digest, data, kept in zip(digests, datas, caveats, strict=True):
+            ident = occurrences.ident(digest, data)
+            kept.extend(occurrences.caveats(ident, digest))
+            idents.append(ident)
     columns = [fields.get(name) or [default] * len(datas)
                for name, default in zip(ITEM_STORE_COLUMNS, _DEFAULTS, strict=True)]
     for name in fields:
@@ -320,7 +358,8 @@ def _read_texts(columns: list[list], mapped_mentions: list | None, caveats: list
             caveats[row].append(HASHTAGS_FROM_TEXT)
 
 
-def _read(data: Any, compiled: Compiled, platform: str) -> tuple[str, str, datetime, list, dict]:
+def _read(data: Any, compiled: Compiled, platform: str,
+          occurrences: Occurrences) -> tuple[str, str, datetime, list, dict]:
     """A record's platform, id, time, first caveats and mapped fields (references made uids)."""
     if not isinstance(data, dict):
         raise RecordError(f"expected an object, found {type(data).__name__}")
@@ -331,12 +370,8 @@ def _read(data: Any, compiled: Compiled, platform: str) -> tuple[str, str, datet
         when, naive = parse_time(when_value, field=compiled.time_label)
     caveats = ["naive-time"] if naive else []
     ident = compiled.ident(data) if compiled.ident else None
-    if ident is None or ident == "":
-        if compiled.ident:
-            raise RecordError(f"missing id (column {compiled.mapping['id']!r})")
-        body = _canonical_record(data).encode("utf-8")
-        ident = sha256(body).hexdigest()[:20]
-        caveats.append("derived-id")
+    if (ident is None or ident == "") and compiled.ident:
+        raise RecordError(f"missing id (column {compiled.mapping['id']!r})")
     fields: dict[str, Any] = {}
     get = data.get
     for field, column, convert in compiled.keys:
@@ -351,6 +386,10 @@ def _read(data: Any, compiled: Compiled, platform: str) -> tuple[str, str, datet
     for ref in ("reply_to", "repost_of", "quote_of"):
         if ref in fields and not fields[ref].startswith(f"{item_platform}:"):
             fields[ref] = make_uid(item_platform, fields[ref])
+    if ident is None or ident == "":
+        digest = sha256(_canonical_record(data).encode("utf-8")).hexdigest()[:20]
+        ident = occurrences.ident(digest, data)  # last: nothing may fail once it is counted
+        caveats.extend(occurrences.caveats(ident, digest))
     return item_platform, str(ident), when, caveats, fields
 
 

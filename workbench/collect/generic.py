@@ -15,6 +15,7 @@ from workbench.collect.base import FileFormat, Payload, Record, Sample
 from workbench.collect.column_map import (
     Compiled,
     ItemColumns,
+    Occurrences,
     map_columns,
     map_generic,
     resolve_mapping,
@@ -32,8 +33,9 @@ class _Generic(FileFormat):
         data = record.data
         if not isinstance(data, dict):
             raise RecordError(f"expected an object, found {type(data).__name__}")
-        return map_generic(record, self._mapping(record.context, list(data)),
-                           record.context["platform"])
+        context = record.context
+        return map_generic(record, self._mapping(context, list(data)), context["platform"],
+                           context["occurrences"])
 
     def map_columns(self, records: list[Record]) -> ItemColumns:
         """What :meth:`map` gives for each of these records, as store values, a column at a time
@@ -41,7 +43,7 @@ class _Generic(FileFormat):
         first = records[0]
         compiled = self._mapping(first.context, list(first.data))
         return map_columns([record.data for record in records], compiled,
-                           first.context["platform"])
+                           first.context["platform"], first.context["occurrences"])
 
     @staticmethod
     def _mapping(context: dict, columns: list[str]) -> Compiled:
@@ -64,7 +66,8 @@ class _Generic(FileFormat):
         platform = given.get("platform", "")
         fixed = platform[1:] if platform.startswith("=") else "generic"
         resolve_mapping(columns, given)
-        return {"given": given, "platform": fixed.lower(), "resolved": {}}
+        return {"given": given, "platform": fixed.lower(), "resolved": {},
+                "occurrences": Occurrences()}
 
 
 @register
