@@ -192,6 +192,26 @@ def test_broken_json_document_keeps_what_came_before(case, tmp_path):
     assert (result.imported, result.quarantined) == (3, 1)
     reason = case.quarantine().reason.iloc[0]
     assert "invalid JSON from here on" in reason
+    wrapped = tmp_path / "cut-object.json"
+    more = [post(i) for i in range(10, 13)]
+    wrapped.write_text('{"meta": {"n": 4}, "data": ' + json.dumps(more)[:-1] + ', {"id": "y"',
+                       encoding="utf-8")
+    result = case.import_file(wrapped, progress=False)
+    assert (result.imported, result.quarantined) == (3, 1)
+
+
+def test_records_nested_thousands_deep_are_quarantined_not_fatal(case, write_jsonl):
+    deep = "[" * 1000 + "]" * 1000
+    deeper = "[" * 100_000 + "]" * 100_000
+    lines = [json.dumps(post(1))[:-1] + f', "x": {deep}}}', json.dumps(post(2)),
+             json.dumps(post(3))[:-1] + f', "x": {deeper}}}']
+    result = case.import_file(write_jsonl("deep.jsonl", lines), progress=False)
+    assert (result.imported, result.quarantined) == (2, 1)  # p1 has an id: its depth is no matter
+    first = write_jsonl("deep-first.jsonl", ['{"created_at": "2024-03-01T10:00:00Z", "x": '
+                                             f'{deep}}}', json.dumps(post(4))])
+    result = case.import_file(first, progress=False)  # no id: the id is derived from the content
+    assert (result.imported, result.quarantined) == (1, 1)
+    assert "nested too deep" in case.quarantine().reason.iloc[-1]
 
 
 @register

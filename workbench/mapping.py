@@ -76,7 +76,7 @@ NOTES = {"naive-time": "naive times taken as UTC", "encoding:": "records not in 
          "hashtags-from-text": "items with hashtags read from their text"}
 #: What a mapper raises for a record it cannot map (the first is the mapper's own word).
 MAPPING_ERRORS = (RecordError, KeyError, TypeError, ValueError, AttributeError, IndexError,
-                  OverflowError)
+                  OverflowError, RecursionError)
 UID = ITEM_STORE_COLUMNS.index("uid")
 #: The integer columns, and the range SQLite keeps (64 bits): a count beyond is the record's error.
 _COUNTS = tuple(ITEM_STORE_COLUMNS.index(c) for c in ("likes", "reposts", "replies", "views"))
@@ -215,13 +215,18 @@ def _column_rows(records: list[Record], mapped: ItemColumns, provenance: tuple,
 
 
 def _problem(record: Record, reason: str) -> Problem:
-    text = record.excerpt or (audit.canonical(record.data) if record.data is not None else "")
+    try:
+        text = record.excerpt or (audit.canonical(record.data) if record.data is not None else "")
+    except RecursionError:
+        text = "(a record nested too deep to show)"
     return Problem(record.locator, record.span, reason, excerpt(text))
 
 
 def _describe(exc: Exception) -> str:
     if isinstance(exc, KeyError):
         return f"missing field {exc.args[0]!r}"
+    if isinstance(exc, RecursionError):
+        return "nested too deep to read"
     return f"{type(exc).__name__}: {exc}"
 
 

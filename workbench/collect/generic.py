@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterator
 
 from workbench.collect import register
@@ -170,15 +171,28 @@ class JsonArray(_Generic):
         text, _ = decode(payload.read_bytes(), name=payload.name)
         path: tuple[str, ...] = ()
         if text.lstrip().startswith("{"):
-            top = json.loads(text)
-            keys = [k for k in ("data", "items", "results", "posts") if isinstance(top.get(k), list)]
-            if not keys:
-                raise ImportFormatError(f"{payload.name}: a JSON object with no array of records",
-                                        path=payload.name)
-            path = (keys[0],)
+            path = (_records_key(text, payload.name),)
         context: dict = {}
         for record in element_records(text, path, context=context):
             if record.data is not None and "mapping" not in context:
                 columns = list(record.data) if isinstance(record.data, dict) else []
                 context.update(self._context(columns, options))
             yield record
+
+
+#: The keys under which a JSON object may hold its array of records, in order of preference.
+RECORD_KEYS = ("data", "items", "results", "posts")
+
+
+def _records_key(text: str, name: str) -> str:
+    """The key of a JSON object's array of records. A document cut short is searched as text
+    for the key, so that the records before the cut are still read."""
+    try:
+        top = json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
+        found = [k for k in RECORD_KEYS if re.search(rf'"{k}"\s*:\s*\[', text)]
+    else:
+        found = [k for k in RECORD_KEYS if isinstance(top.get(k), list)]
+    if not found:
+        raise ImportFormatError(f"{name}: a JSON object with no array of records", path=name)
+    return found[0]
