@@ -395,3 +395,42 @@ def test_a_number_or_time_out_of_range_is_that_record_s_problem(case, write_json
     assert list(quarantine[quarantine.locator == "line 1"].reason) == [
         f"likes is out of range: {2**63}"]
     assert case.items(platform="twitter").shape[0] > 0  # the file's other tweets went in
+
+
+@register
+class _Broken(FileFormat):
+    """A plugin format with a bug: it fails on its third record as no format should."""
+
+    name, title, platform, blank = "test-broken", "test only", "generic", ""
+
+    def sniff(self, sample):
+        return False
+
+    def records(self, payload, options):
+        with payload.open() as stream:
+            for n, record in enumerate(jsonl_records(stream)):
+                if n == 2:
+                    raise RuntimeError("a bug in a plugin")
+                yield record
+
+    def map(self, record):
+        return _Flaky().map(record)
+
+
+def test_an_unforeseen_failure_in_one_file_spares_the_next(case, write_jsonl):
+    from typer.testing import CliRunner
+
+    from workbench.cli import app
+
+    broken = write_jsonl("a.jsonl", [post(i) for i in range(5)])
+    done = CliRunner().invoke(app, ["import", str(case.path), str(broken), "--format",
+                                    "test-broken", "--no-progress"])
+    assert "RuntimeError: a bug in a plugin" in done.output and done.exit_code == 1
+    assert "Traceback" not in done.output
+    good = write_jsonl("b.jsonl", [post(i) for i in range(5, 7)])
+    done = CliRunner().invoke(app, ["import", str(case.path), str(broken), str(good),
+                                    "--format", "test-broken", "--no-progress"])
+    assert "RuntimeError" in done.output and "b.jsonl: test-broken, 2 imported" in done.output
+    runs = case.db.execute("SELECT status FROM runs ORDER BY id").fetchall()
+    assert [r[0] for r in runs][:2] == ["failed", "failed"]
+

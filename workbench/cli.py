@@ -70,6 +70,11 @@ def import_(
         except WorkbenchError as exc:
             err.print(f"error: {exc}", markup=False, highlight=False)
             continue
+        except Exception as exc:  # noqa: BLE001 - one file's unforeseen failure spares the others
+            err.print(f"error: {path}: {type(exc).__name__}: {exc} (the batches written before it "
+                      "are kept and its run is marked failed; please report this)",
+                      markup=False, highlight=False)
+            continue
         read_any = read_any or result.read_anything
         out.print(result.summary(), markup=False, highlight=False)
     if not read_any:
