@@ -434,3 +434,13 @@ def test_an_unforeseen_failure_in_one_file_spares_the_next(case, write_jsonl):
     runs = case.db.execute("SELECT status FROM runs ORDER BY id").fetchall()
     assert [r[0] for r in runs][:2] == ["failed", "failed"]
 
+
+def test_a_csv_field_of_five_megabytes_is_read_whole(case, tmp_path):
+    long_text = "fire " * 1_000_000
+    path = tmp_path / "long.csv"
+    path.write_text(f"id,created_at,text\n1,2024-03-01T10:00:00Z,{long_text}\n"
+                    "2,2024-03-01T10:01:00Z,short\n", encoding="utf-8")
+    result = case.import_file(path, progress=False)
+    assert (result.imported, result.quarantined) == (2, 0)
+    assert len(case.items().set_index("id").at["1", "text"]) == len(long_text)
+

@@ -71,6 +71,11 @@ class _Generic(FileFormat):
                 "occurrences": Occurrences()}
 
 
+#: The longest CSV field read (the csv module's default is 131,072 characters, less than a long
+#: post or an article's text); a quote left open runs on to here, and its record is quarantined.
+FIELD_CHARS = 64 * 2**20
+
+
 @register
 class CsvTable(_Generic):
     """CSV or TSV with a header row."""
@@ -103,6 +108,7 @@ class CsvTable(_Generic):
                 header_text.count("\t") > header_text.count(",")) else "excel"
             header = next(csv.reader([header_text], dialect=dialect))
             context = self._context(header, options)
+            csv.field_size_limit(max(csv.field_size_limit(), FIELD_CHARS))
             reader = csv.reader(feed(), dialect=dialect)
             while True:
                 consumed.clear()
