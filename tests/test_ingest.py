@@ -444,3 +444,11 @@ def test_a_csv_field_of_five_megabytes_is_read_whole(case, tmp_path):
     assert (result.imported, result.quarantined) == (2, 0)
     assert len(case.items().set_index("id").at["1", "text"]) == len(long_text)
 
+
+def test_an_item_dated_after_its_collection_is_flagged_and_kept(case, write_jsonl):
+    rows = [post(1), post(2, created_at="2999-01-01T00:00:00Z")]
+    result = case.import_file(write_jsonl("future.jsonl", rows), progress=False)
+    assert result.imported == 2 and result.notes["items dated after they were collected"] == 1
+    caveats = case.items().set_index("id")["caveats"]
+    assert caveats["p2"] == ["dated-after-collection"] and caveats["p1"] == []
+

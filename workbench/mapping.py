@@ -17,6 +17,8 @@ import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import lru_cache
 from typing import NamedTuple
 
 from workbench import audit
@@ -27,6 +29,7 @@ from workbench.collect.readers import excerpt
 from workbench.errors import RecordError, WorkbenchError
 from workbench.models import ITEM_STORE_COLUMNS, Author, Mapped, Media, dump_list
 from workbench.store import HASHED, PROVENANCE
+from workbench.timeutil import parse_time, to_text
 
 #: Files at least this large are read and mapped in a worker process.
 WORKER_MIN_BYTES = 8 * 2**20
@@ -71,13 +74,17 @@ class Batch:
         return len(self.rows) + len(self.problems)
 
 
+#: The caveat of an item dated more than a day after it was collected (a wrong clock or year).
+FUTURE = "dated-after-collection"
 NOTES = {"naive-time": "naive times taken as UTC", "encoding:": "records not in UTF-8",
          "interactions-from-text": "items with mentions, replies or reposts read from their text",
-         "hashtags-from-text": "items with hashtags read from their text"}
+         "hashtags-from-text": "items with hashtags read from their text",
+         FUTURE: "items dated after they were collected"}
 #: What a mapper raises for a record it cannot map (the first is the mapper's own word).
 MAPPING_ERRORS = (RecordError, KeyError, TypeError, ValueError, AttributeError, IndexError,
                   OverflowError, RecursionError)
 UID = ITEM_STORE_COLUMNS.index("uid")
+CREATED = ITEM_STORE_COLUMNS.index("created_at")
 #: The integer columns, and the range SQLite keeps (64 bits): a count beyond is the record's error.
 _COUNTS = tuple(ITEM_STORE_COLUMNS.index(c) for c in ("likes", "reposts", "replies", "views"))
 CAVEATS = ITEM_STORE_COLUMNS.index("caveats")
@@ -85,6 +92,7 @@ CAVEATS = ITEM_STORE_COLUMNS.index("caveats")
 ITEM_ROW = HASHED["items"]
 #: The provenance the importer gives, in that order, before each record's own locator and span.
 PROVENANCE_GIVEN = PROVENANCE[:-2]
+_COLLECTED_AT = PROVENANCE_GIVEN.index("collected_at")
 
 
 def map_batch(fmt: FileFormat, records: Iterable[Record], provenance: tuple,
@@ -153,6 +161,8 @@ def _rows(record: Record, mapped: Mapped, provenance: tuple, seen_authors: dict,
     note = record.context.get("encoding") if record.context else None
     if note:
         item.caveats.append(f"encoding:{note}")
+    if item.created_at is not None and to_text(item.created_at) > _latest(provenance):
+        item.caveats.append(FUTURE)
     for caveat in item.caveats:
         for start, label in NOTES.items():
             if caveat.startswith(start):
@@ -183,6 +193,10 @@ def _column_rows(records: list[Record], mapped: ItemColumns, provenance: tuple,
         note = record.context.get("encoding") if record.context else None
         if note:
             caveats[row] = [*caveats[row], f"encoding:{note}"]
+    latest = _latest(provenance)
+    for row, made in enumerate(columns[CREATED]):
+        if made > latest:
+            caveats[row] = [*caveats[row], FUTURE]
     texts: dict[tuple, str] = {}
     counted: dict[tuple, int] = {}
     for row, kept in enumerate(caveats):
@@ -212,6 +226,14 @@ def _column_rows(records: list[Record], mapped: ItemColumns, provenance: tuple,
                     authors.append(account.to_row())
                 seen_authors[author_uid] = author
         batch.rows.append(Rows(values[UID], values, digest(values), authors, []))
+
+
+@lru_cache(maxsize=4)
+def _latest(provenance: tuple) -> str:
+    """The latest plausible time of an item collected with this provenance (a day's grace for
+    clocks), as the store writes times."""
+    collected = parse_time(provenance[_COLLECTED_AT])[0]
+    return to_text(collected + timedelta(days=1))
 
 
 def _problem(record: Record, reason: str) -> Problem:
