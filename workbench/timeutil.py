@@ -43,12 +43,28 @@ def parse_time(value: object, *, field: str = "time") -> tuple[datetime, bool]:
         return _to_utc(datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00")))
     except ValueError:
         pass
-    for parse in (lambda t: datetime.strptime(t, TWITTER_FORMAT), parsedate_to_datetime):
+    for parse in (lambda t: datetime.strptime(t, TWITTER_FORMAT), _rfc2822):
         try:
             return _to_utc(parse(text))
         except (ValueError, TypeError, IndexError):
             continue
     raise RecordError(f"{field} is not a recognised time: {value!r}")
+
+
+_MERIDIEM = re.compile(r"\s([AaPp])\.?[Mm]\.?(?=\s|$)")
+
+
+def _rfc2822(text: str) -> datetime:
+    """An RFC 2822 time ("Fri, 15 Mar 2024 11:59:00 +0100"), and the looser "Mar 15 2024 11:59
+    PM" that exports write: the e-mail parser reads that form but drops its AM or PM."""
+    when = parsedate_to_datetime(text)
+    meridiem = _MERIDIEM.search(text)
+    if meridiem is None:
+        return when
+    if not 1 <= when.hour <= 12:
+        raise ValueError(f"{when.hour} o'clock with AM or PM")
+    afternoon = meridiem.group(1) in "Pp"
+    return when.replace(hour=when.hour % 12 + (12 if afternoon else 0))
 
 
 def _to_utc(when: datetime) -> tuple[datetime, bool]:
