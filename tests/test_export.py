@@ -60,3 +60,27 @@ def test_the_command_line_takes_kinds(reposted, tmp_path):
     assert run.returncode == 0, run.stderr
     assert "wrote 1 coordinated account pairs" in run.stdout
     assert pd.read_json(out, lines=True)["kind"].tolist() == ["co_text"]
+
+
+def test_csv_cells_that_start_like_formulas_are_not_run_by_a_spreadsheet(case, write_jsonl,
+                                                                          tmp_path):
+    hostile = ['=HYPERLINK("http://evil.example","click")', "+1 (555) 0100", "-5 degrees",
+               "@SUM(1+1)", "\tindented", "plain text"]
+    rows = [{"id": f"h{i}", "created_at": "2024-03-01T10:00:00Z", "text": text,
+             "author": f"a{i}"} for i, text in enumerate(hostile)]
+    case.import_file(write_jsonl("hostile.jsonl", rows), progress=False)
+    export(case, "items", "csv", tmp_path / "items.csv")
+    texts = pd.read_csv(tmp_path / "items.csv", keep_default_na=False).set_index("id")["text"]
+    assert [texts[f"h{i}"] for i in range(6)] == ["'" + t for t in hostile[:5]] + ["plain text"]
+    export(case, "items", "csv", tmp_path / "raw.csv", raw_cells=True)
+    raw = pd.read_csv(tmp_path / "raw.csv", keep_default_na=False).set_index("id")["text"]
+    assert [raw[f"h{i}"] for i in range(6)] == hostile
+    export(case, "items", "jsonl", tmp_path / "items.jsonl")  # JSON Lines: always as stored
+    stored = pd.read_json(tmp_path / "items.jsonl", lines=True).set_index("id")["text"]
+    assert stored["h0"] == hostile[0]
+    done = subprocess.run([sys.executable, "-m", "workbench.cli", "export", str(case.path),
+                           "--what", "items", "--format", "csv", "-o", str(tmp_path / "c.csv"),
+                           "--raw-cells"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    written = (tmp_path / "c.csv").read_text(encoding="utf-8")
+    assert "=HYPERLINK" in written and "'=HYPERLINK" not in written

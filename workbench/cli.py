@@ -364,11 +364,16 @@ def export(
     kind: Annotated[list[str] | None, typer.Option(
         help="coordination: only this kind (co_repost, co_link, co_hashtag, co_reply, co_text, "
         "co_similar); repeat for several. Default: every kind.")] = None,
+    raw_cells: Annotated[bool, typer.Option(
+        "--raw-cells", help="CSV: write cells that start with = + - @ as they are. By default "
+        "they get a leading ' so that a spreadsheet shows them instead of running them as "
+        "formulas.")] = False,
 ) -> None:
     """Export a table of the case."""
     from workbench.export import export as export_table
 
-    rows = export_table(case_at(case_dir), what, format, output, kinds=kind)
+    rows = export_table(case_at(case_dir), what, format, output, kinds=kind,
+                        raw_cells=raw_cells)
     unit = {"network": "edges of the network", "coordination": "coordinated account pairs"}
     out.print(f"wrote {rows} {unit.get(what, what)} to {output}")
 

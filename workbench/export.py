@@ -41,8 +41,25 @@ def frame_for(case: Case, what: str) -> pd.DataFrame:
     return table(case.db, what)
 
 
-def write_frame(df: pd.DataFrame, path: Path | IO, fmt: str) -> Path | IO:
-    """Write a DataFrame as CSV (lists as JSON text), JSON Lines or Parquet, to a file or stream."""
+#: What a spreadsheet reads as the start of a formula (OWASP's list for CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """Text a spreadsheet would run as a formula (``=HYPERLINK(...)``, ``@SUM``), given a leading
+    ``'`` so that it shows as text; anything else as it is."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def write_frame(df: pd.DataFrame, path: Path | IO, fmt: str, *,
+                raw_cells: bool = False) -> Path | IO:
+    """Write a DataFrame as CSV (lists as JSON text), JSON Lines or Parquet, to a file or stream.
+
+    CSV cells that a spreadsheet would run as a formula get a leading ``'`` (see
+    :func:`spreadsheet_safe`) unless ``raw_cells``; JSON Lines and Parquet are always as stored.
+    """
     if isinstance(path, Path):
         path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "csv":
@@ -51,6 +68,8 @@ def write_frame(df: pd.DataFrame, path: Path | IO, fmt: str) -> Path | IO:
             if any(isinstance(value, list) for value in flat[column]):
                 flat[column] = flat[column].map(lambda v: json.dumps(v, ensure_ascii=False)
                                                 if isinstance(v, list) else v)
+            if not raw_cells and flat[column].dtype == object:
+                flat[column] = flat[column].map(spreadsheet_safe)
         flat.to_csv(path, index=False)
     elif fmt == "jsonl":
         _write_jsonl(df, path)
@@ -67,7 +86,7 @@ def write_frame(df: pd.DataFrame, path: Path | IO, fmt: str) -> Path | IO:
 
 
 def export(case: Case, what: str, fmt: str, path: str | Path, *,
-           kinds: Sequence[str] | None = None) -> int:
+           kinds: Sequence[str] | None = None, raw_cells: bool = False) -> int:
     """Export one table of the case to a file; returns the number of rows written.
 
     GeoJSON is for ``items`` and ``places``: one point per located item, at its best place.
@@ -75,7 +94,9 @@ def export(case: Case, what: str, fmt: str, path: str | Path, *,
     GraphML for Gephi, or its edges as a table (a row per edge). ``coordination`` is every kind
     of coordination network within 60 s (or the ``kinds`` given, e.g. ``["co_repost"]``): as a
     table, one row per account pair and kind with its weight and the item uids behind it; as GEXF
-    or GraphML, one graph of all kinds. Only the item columns the kinds read are loaded."""
+    or GraphML, one graph of all kinds. Only the item columns the kinds read are loaded.
+    ``raw_cells``: CSV cells that start like a formula are written as they are (see
+    :func:`write_frame`)."""
     if kinds and what != "coordination":
         raise WorkbenchError(f"{what} has no kinds to choose", hint="kinds are for coordination")
     if what in GRAPHS:
@@ -93,7 +114,7 @@ def export(case: Case, what: str, fmt: str, path: str | Path, *,
         write_geojson(df, Path(path))
         return len(df)
     df = frame_for(case, what)
-    write_frame(df, Path(path), fmt)
+    write_frame(df, Path(path), fmt, raw_cells=raw_cells)
     return len(df)
 
 
