@@ -116,6 +116,31 @@ def test_encodings_boms_and_hostile_text(case, tmp_path):
     assert results[0].notes == {"records not in UTF-8": 1}
 
 
+CYRILLIC = ["Пожар на заводе в Новосибирске, эвакуация жителей", "Официальное сообщение МЧС",
+            "Дым виден из центра города", "Жители соседних домов эвакуированы"]
+
+
+def test_a_windows_1251_table_is_read_in_its_encoding(case, tmp_path):
+    path = tmp_path / "ru.csv"
+    rows = "".join(f"{i},2024-03-01T10:0{i}:00Z,\"{t}\"\n" for i, t in enumerate(CYRILLIC))
+    path.write_bytes(("id,date,text\n" + rows).encode("cp1251"))
+    result = case.import_file(path, progress=False)
+    assert result.imported == 4 and result.notes == {"records not in UTF-8": 4}
+    items = case.items().set_index("id")
+    assert items.at["0", "text"] == CYRILLIC[0]  # not "Ïîæàð íà çàâîäå"
+    assert items.at["0", "caveats"] == ["encoding:cp1251"]
+
+
+def test_an_encoding_can_be_named_and_a_wrong_name_is_an_error(case, tmp_path):
+    path = tmp_path / "short.jsonl"
+    path.write_bytes(json.dumps({"id": "k", "created_at": "2024-03-01T10:00:00Z",
+                                 "text": "Дым"}, ensure_ascii=False).encode("cp1251") + b"\n")
+    case.import_file(path, encoding="windows-1251", progress=False)
+    assert case.items().set_index("id").at["k", "text"] == "Дым"
+    with pytest.raises(ImportFormatError, match="unknown encoding 'klingon'"):
+        case.import_file(path, encoding="klingon", progress=False)
+
+
 def test_csv_with_quoted_newlines_and_a_column_map(case, tmp_path):
     path = tmp_path / "forum.csv"
     path.write_text('msg,when,who,body,tags\n'

@@ -135,12 +135,13 @@ class Case:
     # -- the work ------------------------------------------------------------------------------
 
     def import_file(self, path: str | Path, *, format: str = "auto",
-                    column_map: dict[str, str] | None = None,
+                    column_map: dict[str, str] | None = None, encoding: str | None = None,
                     progress: bool = True) -> ImportResult:
         """Import an exported file; see :func:`workbench.ingest.import_file`."""
         from workbench.ingest import import_file
 
-        return import_file(self, path, format=format, column_map=column_map, progress=progress)
+        return import_file(self, path, format=format, column_map=column_map, encoding=encoding,
+                           progress=progress)
 
     def items(self, *, text: str | None = None, platform: str | None = None,
               since: str | datetime | date | None = None,

@@ -57,6 +57,9 @@ def import_(
                                         "recognise it; see `workbench formats`.")] = "auto",
     map_: Annotated[list[str] | None, typer.Option("--map", help="field=column for generic "
                                                    "files, e.g. --map text=body.")] = None,
+    encoding: Annotated[str | None, typer.Option(
+        help="The encoding of lines that are not UTF-8, e.g. cp1251; by default it is detected "
+        "from the file's start (else Windows-1252).")] = None,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
 ) -> None:
     """Import exported files into the case: stored as received, mapped, audited."""
@@ -66,7 +69,7 @@ def import_(
     for path in paths:
         try:
             result = case.import_file(path, format=format, column_map=column_map,
-                                      progress=progress and sys.stderr.isatty())
+                                      encoding=encoding, progress=progress and sys.stderr.isatty())
         except WorkbenchError as exc:
             err.print(f"error: {exc}", markup=False, highlight=False)
             continue

@@ -8,6 +8,7 @@ file adds only what is missing.
 
 from __future__ import annotations
 
+import codecs
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ import workbench
 from workbench import audit, mapping
 from workbench.collect import get_format, sniff
 from workbench.collect.base import FileFormat, Payload, Sample
-from workbench.collect.readers import decode, safe_members
+from workbench.collect.readers import decode, detect_encoding, safe_members
 from workbench.errors import ImportFormatError
 from workbench.mapping import Batch, Problem, Rows
 from workbench.store import chunks, insert_items, write
@@ -103,20 +104,34 @@ def take_sample(path: Path) -> tuple[Sample, str | None]:
     elif not head.strip():
         raise ImportFormatError(f"{path}: the file is empty", path=str(path))
     else:
-        text = _decode_head(head, path.name)
+        encoding = detect_encoding(head)
+        return Sample(path.name, _decode_head(head, path.name, encoding), None,
+                      encoding), compression
     return Sample(path.name, text, members), compression
 
 
-def _decode_head(head: bytes, name: str) -> str:
+def _decode_head(head: bytes, name: str, encoding: str | None) -> str:
     """Decode a file's first bytes; a sample cut mid-character is not a non-UTF file."""
     for cut in range(4):
         try:
-            text, encoding = decode(head[: len(head) - cut], name=name)
+            text, used = decode(head[: len(head) - cut], name=name, fallback=encoding)
         except ImportFormatError:
             continue
-        if encoding not in ("cp1252", "latin-1"):
+        if used not in ("cp1252", "latin-1"):
             return text
-    return decode(head, name=name)[0]
+    return decode(head, name=name, fallback=encoding)[0]
+
+
+def _encoding(name: str | None, sample: Sample) -> str | None:
+    """The encoding of the file's lines that are not UTF-8: the one named, else the detected."""
+    if not name:
+        return sample.encoding
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        raise ImportFormatError(f"unknown encoding {name!r}", path=sample.name,
+                                hint="name one Python knows: cp1251, cp1252, latin-1, "
+                                     "shift_jis, gb18030, ...") from None
 
 
 _CREATED_AT = mapping.ITEM_ROW.index("created_at")
@@ -318,14 +333,20 @@ def import_file(
     *,
     format: str = "auto",
     column_map: dict[str, str] | None = None,
+    encoding: str | None = None,
     progress: bool = True,
 ) -> ImportResult:
-    """Import one exported file (or a Telegram export folder) into the case."""
+    """Import one exported file (or a Telegram export folder) into the case.
+
+    Lines that are not UTF-8 are read in ``encoding`` (e.g. ``cp1251``), else in the encoding
+    detected from the file's start, else as Windows-1252; each such record says which.
+    """
     case.require_collection_allowed()
     path = resolve_input(Path(path))
     sample, compression = take_sample(path)
     fmt = sniff(sample) if format == "auto" else get_format(format)
-    options = {"column_map": {**case.plan.column_map, **(column_map or {})}}
+    options = {"column_map": {**case.plan.column_map, **(column_map or {})},
+               "encoding": _encoding(encoding, sample)}
     sha, size = case.raw_store.put_file(path)
     payload = Payload(sha, case.raw_store.path(sha), path.name, path.parent, compression)
     result = ImportResult(0, str(path), fmt.name, sha)

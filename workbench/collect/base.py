@@ -66,6 +66,8 @@ class Sample:
     name: str
     head: str
     members: list[str] | None = None
+    #: The file's encoding when it is not UTF-8, as detected from its first bytes.
+    encoding: str | None = None
 
     @property
     def suffix(self) -> str:

@@ -89,7 +89,7 @@ class CsvTable(_Generic):
 
     def records(self, payload: Payload, options: dict) -> Iterator[Record]:
         with payload.open() as stream:
-            lines = iter_lines(stream)
+            lines = iter_lines(stream, fallback=options.get("encoding"))
             consumed: list[int] = []
             notes: list[str] = []
 
@@ -154,7 +154,7 @@ class JsonLines(_Generic):
     def records(self, payload: Payload, options: dict) -> Iterator[Record]:
         context = None
         with payload.open() as stream:
-            for record in jsonl_records(stream):
+            for record in jsonl_records(stream, fallback=options.get("encoding")):
                 if record.data is not None:
                     if context is None:
                         columns = list(record.data) if isinstance(record.data, dict) else []
@@ -174,7 +174,7 @@ class JsonArray(_Generic):
         return sample.suffix == "json" and sample.head.lstrip().startswith(("[", "{"))
 
     def records(self, payload: Payload, options: dict) -> Iterator[Record]:
-        text, _ = decode(payload.read_bytes(), name=payload.name)
+        text, _ = decode(payload.read_bytes(), name=payload.name, fallback=options.get("encoding"))
         path: tuple[str, ...] = ()
         if text.lstrip().startswith("{"):
             path = (_records_key(text, payload.name),)

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import Any, BinaryIO
 
+import charset_normalizer
 import orjson
 
 from workbench.collect.base import Record
@@ -31,8 +32,9 @@ EXCERPT = 2000
 MAX_MEMBER_BYTES = 4 * 2**30
 
 
-def decode(data: bytes, *, name: str = "") -> tuple[str, str]:
-    """Decode received bytes: honour a BOM, else UTF-8, else Windows-1252 (said in the result).
+def decode(data: bytes, *, name: str = "", fallback: str | None = None) -> tuple[str, str]:
+    """Decode received bytes: honour a BOM, else UTF-8, else ``fallback`` (the file's encoding,
+    given or detected), else Windows-1252; the result says which.
 
     Returns ``(text, encoding)``. No byte is ever dropped: the last resort, Latin-1, maps all 256.
     """
@@ -50,10 +52,40 @@ def decode(data: bytes, *, name: str = "") -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    if fallback:
+        try:
+            return data.decode(fallback), fallback
+        except UnicodeDecodeError:
+            pass
     try:
         return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:
         return data.decode("latin-1"), "latin-1"
+
+
+#: How clearly a detected encoding's text must read as a language (charset-normalizer's
+#: coherence, 0 to 1) to be believed.
+MIN_COHERENCE = 0.2
+
+
+def detect_encoding(head: bytes) -> str | None:
+    """The encoding of a file's first bytes when they are not UTF-8 (a Windows-1251 Cyrillic
+    table, say), as charset-normalizer judges it; None for UTF-8, a BOM, or no clear answer."""
+    if any(head.startswith(bom) for bom, _ in _BOMS):
+        return None
+    for cut in range(4):  # the sample may end inside a character
+        try:
+            head[: len(head) - cut].decode("utf-8")
+            return None
+        except UnicodeDecodeError:
+            continue
+    best = charset_normalizer.from_bytes(head).best()
+    # A short Western text fits a dozen code pages equally (café as cp1250 is "cafй"); only a
+    # guess that reads as a language is taken, else Windows-1252 stays the fallback.
+    if best is None or best.coherence < MIN_COHERENCE:
+        return None
+    name = codecs.lookup(best.encoding).name
+    return None if name in ("utf-8", "ascii") else name
 
 
 def excerpt(text: str | bytes) -> str:
@@ -63,12 +95,13 @@ def excerpt(text: str | bytes) -> str:
     return text[:EXCERPT]
 
 
-def iter_lines(stream: BinaryIO) -> Iterator[tuple[int, str, str | None]]:
+def iter_lines(stream: BinaryIO, *, fallback: str | None = None,
+               ) -> Iterator[tuple[int, str, str | None]]:
     """Yield ``(line number, text, encoding note)`` for each line of a byte stream.
 
     Lines end at LF (CR before it is dropped); a UTF-8 BOM on the first line is dropped. Each line
     is decoded on its own, so one badly encoded line does not spoil its neighbours; its note then
-    says which encoding was used instead of UTF-8.
+    says which encoding was used instead of UTF-8 (``fallback``, the file's, if it reads the line).
     """
     for number, raw in enumerate(stream, start=1):
         if number == 1 and raw.startswith(codecs.BOM_UTF8):
@@ -77,11 +110,12 @@ def iter_lines(stream: BinaryIO) -> Iterator[tuple[int, str, str | None]]:
         try:
             yield number, raw.decode("utf-8"), None
         except UnicodeDecodeError:
-            text, encoding = decode(raw)
+            text, encoding = decode(raw, fallback=fallback)
             yield number, text, encoding
 
 
-def jsonl_records(stream: BinaryIO, *, member: str | None = None) -> Iterator[Record]:
+def jsonl_records(stream: BinaryIO, *, member: str | None = None,
+                  fallback: str | None = None) -> Iterator[Record]:
     """One record per non-blank line of JSON Lines / NDJSON; unparsable lines carry an error.
 
     A line that is not UTF-8 is decoded on its own (see :func:`decode`) and its record notes the
@@ -105,7 +139,7 @@ def jsonl_records(stream: BinaryIO, *, member: str | None = None) -> Iterator[Re
             raw.decode("utf-8")
             note = None
         except UnicodeDecodeError:
-            text, note = decode(raw)
+            text, note = decode(raw, fallback=fallback)
             try:
                 yield Record(locator, span, data=orjson.loads(text), context={"encoding": note})
                 continue
