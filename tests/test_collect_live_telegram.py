@@ -360,7 +360,8 @@ def test_a_live_page_and_a_desktop_export_are_the_same_items(case, dc, channel_o
     export = {"name": "Flood Watch", "type": "public_channel", "id": CHANNEL_ID, "messages": [
         {"id": 12, "type": "message", "date": "2023-11-15T10:13:20",
          "date_unixtime": str(1_700_000_000 + 12 * 3600), "from": "Flood Watch",
-         "from_id": f"channel{CHANNEL_ID}", "text": "Water rising"}]}
+         "from_id": f"channel{CHANNEL_ID}",
+         "text": "Water rising 🌊, post 12 #flood @someone https://example.org/12"}]}
     path = tmp_path / "result.json"
     path.write_text(json.dumps(export))
     result = case.import_file(path)

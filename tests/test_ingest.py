@@ -477,3 +477,21 @@ def test_an_item_dated_after_its_collection_is_flagged_and_kept(case, write_json
     caveats = case.items().set_index("id")["caveats"]
     assert caveats["p2"] == ["dated-after-collection"] and caveats["p1"] == []
 
+
+
+def test_a_known_id_with_other_text_is_quarantined_not_counted_a_duplicate(case, write_jsonl):
+    first = write_jsonl("export1.jsonl", [post(1, text="the fire is out")])
+    case.import_file(first, progress=False)
+    edited = write_jsonl("export2.jsonl", [
+        post(1, text="the fire is out (edited: it flared up again)"), post(2),
+        post(3, text="first"), post(3, text="second")])
+    result = case.import_file(edited, progress=False)
+    assert (result.imported, result.duplicates, result.quarantined) == (2, 0, 2)
+    reasons = case.quarantine().set_index("locator").reason
+    assert reasons["line 1"].startswith("generic:p1 is in the case already with another text")
+    assert "generic:p3" in reasons["line 4"]
+    items = case.items().set_index("id")
+    assert items.at["p1", "text"] == "the fire is out" and items.at["p3", "text"] == "first"
+    again = case.import_file(edited, progress=False)
+    assert (again.imported, again.duplicates) == (0, 2)
+    assert case.verify().ok

@@ -21,7 +21,7 @@ import workbench
 from workbench import audit, mapping
 from workbench.collect import get_format, sniff
 from workbench.collect.base import FileFormat, Payload, Sample
-from workbench.collect.readers import decode, detect_encoding, safe_members
+from workbench.collect.readers import decode, detect_encoding, excerpt, safe_members
 from workbench.errors import ImportFormatError
 from workbench.mapping import Batch, Problem, Rows
 from workbench.store import chunks, insert_items, write
@@ -208,16 +208,29 @@ class Importer:
                 }, changes)
 
     def _insert_items(self, batch: Batch, changes) -> tuple[int, int]:
-        seen = _existing(self.db, "items", [rows.uid for rows in batch.rows])
+        """Insert the batch's new items; returns (added, duplicates). A record whose id is known
+        but whose text, title, links or media differ (a message edited since an earlier export)
+        is no duplicate: it joins the batch's problems, so the quarantine shows it."""
+        known = _stored_content(self.db, [rows.uid for rows in batch.rows])
         new = []
+        differing = 0
         for rows in batch.rows:
-            if rows.uid in seen:
-                continue
-            seen.add(rows.uid)
-            new.append(rows.values)
-            changes.append(audit.Change("items", rows.uid, "add", rows.digest))
+            content = _content(rows.values)
+            before = known.get(rows.uid)
+            if before is None:
+                known[rows.uid] = content
+                new.append(rows.values)
+                changes.append(audit.Change("items", rows.uid, "add", rows.digest))
+            elif before != content:
+                differing += 1
+                values = dict(zip(mapping.ITEM_ROW, rows.values, strict=True))
+                batch.problems.append(Problem(
+                    values["raw_locator"], values["raw_span"],
+                    f"{rows.uid} is in the case already with another {_differs(before, content)}"
+                    " (the stored version is kept; this one stays in its raw file)",
+                    excerpt(values["text"] or values["title"] or "")))
         insert_items(self.db, mapping.ITEM_ROW, new)
-        return len(new), len(batch.rows) - len(new)
+        return len(new), len(batch.rows) - len(new) - differing
 
     def _merge_authors(self, mapped: list[Rows], result, changes) -> None:
         incoming: dict[str, dict] = {}
@@ -422,16 +435,33 @@ def _open_members(payload: Payload, wanted: set[str]) -> Iterator[tuple[str, obj
 
 
 
-def _existing(db, table: str, keys: list[str]) -> set[str]:
-    found: set[str] = set()
-    for chunk in chunks(keys):
-        found.update(
-            row[0]
-            for row in db.execute(
-                f"SELECT uid FROM {table} WHERE uid IN ({', '.join('?' * len(chunk))})", chunk
-            )
-        )
+#: What an edit at the source changes: a known id with another of these is not a duplicate.
+#: (Links and media are left out: two sources of one post list them differently.)
+CONTENT_COLUMNS = ("text", "title")
+_CONTENT = tuple(mapping.ITEM_ROW.index(column) for column in CONTENT_COLUMNS)
+
+
+def _stored_content(db, uids: list[str]) -> dict[str, tuple]:
+    """uid -> its :data:`CONTENT_COLUMNS` values, for the uids the case holds already."""
+    found: dict[str, tuple] = {}
+    for chunk in chunks(uids):
+        for uid, *content in db.execute(
+            f"SELECT uid, {', '.join(CONTENT_COLUMNS)} FROM items "
+            f"WHERE uid IN ({', '.join('?' * len(chunk))})", chunk
+        ):
+            found[uid] = _content(content, range(len(CONTENT_COLUMNS)))
     return found
+
+
+def _content(values, at=_CONTENT) -> tuple:
+    """The values that an edit changes, runs of white space aside (sources space text apart)."""
+    return tuple(" ".join(value.split()) if isinstance(value, str) else value
+                 for value in (values[i] for i in at))
+
+
+def _differs(before: tuple, after: tuple) -> str:
+    return " and ".join(name for name, old, new in zip(CONTENT_COLUMNS, before, after, strict=True)
+                        if old != new)
 
 
 def _merge(old: dict, new: dict) -> dict:
