@@ -33,6 +33,10 @@ def test_new_validates_the_plan(tmp_path):
     assert "Traceback" not in done.stderr
     missing = wb("new", tmp_path / "c", "--title", "t", "--retention-until", "2030-01-01")
     assert missing.returncode == 2 and "--legal-basis" in missing.stderr
+    past = wb("new", tmp_path / "old", "--title", "t", "--legal-basis", "research",
+              "--retention-until", "2020-01-01")
+    assert past.returncode == 2 and "2020-01-01 has passed" in past.stderr
+    assert not (tmp_path / "old").exists()
 
 
 def test_import_items_verify_export_purge(case_dir, tmp_path):

@@ -53,6 +53,10 @@ class Case:
             "id": plan_fields.pop("id", None) or path.name, "title": title,
             "legal_basis": legal_basis, "retention_until": retention_until, **plan_fields,
         })
+        if plan.is_expired():
+            raise CaseError(f"retention_until {plan.retention_until} has passed: a new case could "
+                            "keep nothing it collects",
+                            hint="give the date until which the case may keep its data")
         path.mkdir(parents=True, exist_ok=True)
         for folder in FOLDERS:
             (path / folder).mkdir(exist_ok=True)
