@@ -16,6 +16,7 @@ _FORMATS: dict[str, FileFormat] = {}
 # Sniffed in this order: specific formats first, generic ones last.
 BUILTIN_MODULES = (
     "workbench.collect.twitter_archive",
+    "workbench.collect.x_web",
     "workbench.collect.twitter_v1",
     "workbench.collect.twitter_v2",
     "workbench.collect.telegram",

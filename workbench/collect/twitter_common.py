@@ -317,7 +317,7 @@ def is_jsonl(first: str) -> bool:
         return first.endswith("}")
 
 
-def _lines(text: str) -> Iterator[tuple[int, int, int]]:
+def text_lines(text: str) -> Iterator[tuple[int, int, int]]:
     """``(line number, start, end)`` of each line of ``text``, ends before any CR LF."""
     start, number = 0, 0
     while start < len(text):
@@ -360,7 +360,7 @@ def page_records(text: str, start: int, key: str, where: str, context: dict,
 def line_records(text: str, key: str, context_of) -> Iterator[Record]:
     """Records of JSON Lines whose lines are pages holding their tweets under ``key``, or
     tweets; spans are characters of the whole text, so every tweet can be cut out alone."""
-    for number, start, end in _lines(text):
+    for number, start, end in text_lines(text):
         line = text[start:end]
         if not line.strip():
             continue
