@@ -147,6 +147,17 @@ def test_co_link_on_resolved_urls():
     assert pairs_of(edges) == {("x:a", "x:b"): 1, ("x:a", "x:c"): 1, ("x:b", "x:c"): 1}
 
 
+def test_co_link_takes_an_article_shared_as_url_variants_as_one():
+    items = frame(
+        item(1, "a", 0, links=["https://news.example/story?utm_source=tw"]),
+        item(2, "b", 4, links=["https://www.news.example/story#top"]),
+        item(3, "c", 9, links=["https://news.example/story"]),
+    )
+    assert pairs_of(coordination_edges(items, "co_link", 60)) == {
+        ("x:a", "x:b"): 1, ("x:a", "x:c"): 1, ("x:b", "x:c"): 1}
+    assert pairs_of(coordination_edges(items, "co_link", 60, same_article=False)) == {}
+
+
 def test_edges_equal_cnt_on_a_random_corpus(tmp_path):
     """The Coordination Network Toolkit itself, on the same small corpus: co-retweet, co-tweet,
     co-link and co-reply give the same directed weights (CNT also links an account with itself;

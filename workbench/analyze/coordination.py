@@ -34,6 +34,7 @@ from workbench.analyze.windows import (
     sorted_window_pairs,
     stable_argsort,
 )
+from workbench.urls import link_key
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -53,7 +54,8 @@ _MENTION = re.compile(r"@\S*")
 def coordination_edges(items: pd.DataFrame, kind: str = "co_repost", window_seconds: float = 60, *,
                        min_weight: int = 1, similarity: float = 0.9, num_perm: int = 32,
                        min_tokens: int = 5, evidence: bool = True,
-                       resolved_links: Mapping[str, str] | None = None) -> pd.DataFrame:
+                       resolved_links: Mapping[str, str] | None = None,
+                       same_article: bool = True) -> pd.DataFrame:
     """Account pairs that acted on the same target within ``window_seconds`` of each other.
 
     ``kind`` is one of ``co_repost`` (same ``repost_of``), ``co_link`` (same URL in ``links``),
@@ -68,7 +70,10 @@ def coordination_edges(items: pd.DataFrame, kind: str = "co_repost", window_seco
     ``resolved_links`` maps a URL to the one it finally leads to (its redirects followed, say by
     CNT's resolver or an analyst's lookup; nothing here goes on the network): ``co_link`` then
     compares the resolved URLs, as CNT's co-link with ``resolved=True`` does, so two shortened links
-    to one article match. URLs missing from the mapping are compared as they are.
+    to one article match. URLs missing from the mapping are compared as they are. With
+    ``same_article`` (the default), ``co_link`` compares URLs by :func:`workbench.urls.link_key`,
+    so one article shared as ``?utm_source=tw``, ``www.…#top`` and the plain URL is one target;
+    without it, URLs are compared as written, as CNT does.
 
     Accounts are ``platform:author_id`` (the handle when the id is missing). Returns one row per
     account pair with ``account_a < account_b``, heaviest first: ``kind``, ``weight`` (coordinated
@@ -92,7 +97,7 @@ def coordination_edges(items: pd.DataFrame, kind: str = "co_repost", window_seco
         left, right = left.astype(positions(len(frame))), right.astype(positions(len(frame)))
         ca, cb = acc[left], acc[right]
     else:
-        targets = _targets(frame, kind, resolved_links)
+        targets = _targets(frame, kind, resolved_links, same_article)
         order, i, j = sorted_window_pairs(targets["target"].to_numpy(), targets["t"].to_numpy(), window)
         # the entries in (target, time) order: the sweep's positions i < j read these forwards,
         # which costs far less than scattered reads into the item columns
@@ -244,7 +249,8 @@ def _is_set(series: pd.Series) -> np.ndarray:
     return pd.notna(values) & (values != "")
 
 
-def _targets(frame: pd.DataFrame, kind: str, resolved_links: Mapping[str, str] | None = None) -> pd.DataFrame:
+def _targets(frame: pd.DataFrame, kind: str, resolved_links: Mapping[str, str] | None = None,
+             same_article: bool = False) -> pd.DataFrame:
     """One row per (item, target): ``row`` (position in ``frame``), ``target`` (int code), ``t``."""
     reposts = _is_set(frame["repost_of"]) if "repost_of" in frame.columns else np.zeros(len(frame), bool)
     if kind in ("co_repost", "co_reply", "co_text"):
@@ -272,8 +278,12 @@ def _targets(frame: pd.DataFrame, kind: str, resolved_links: Mapping[str, str] |
         exploded = pd.DataFrame({"row": rows, "value": lists}).explode("value").dropna()
         if kind == "co_hashtag":
             exploded["value"] = exploded["value"].astype(str).str.lstrip("#").str.casefold()
-        elif resolved_links is not None:
-            exploded["value"] = exploded["value"].map(lambda url: resolved_links.get(url, url))
+        else:
+            if resolved_links is not None:
+                exploded["value"] = exploded["value"].map(lambda url: resolved_links.get(url, url))
+            if same_article:
+                exploded["value"] = exploded["value"].map(
+                    lambda url: link_key(url) if isinstance(url, str) else url)
         exploded = exploded[exploded["value"].astype(str) != ""].drop_duplicates()
         rows, values = exploded["row"].to_numpy(np.int64), exploded["value"].astype("str")
     codes = pd.factorize(values)[0].astype(np.int64)
