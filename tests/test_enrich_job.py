@@ -133,6 +133,19 @@ def test_rerun_touches_only_new_and_changed_items(tmp_path):
     assert case.verify().ok
 
 
+def test_a_run_that_finds_items_enriched_since_it_chose_them_does_not_double_them(tmp_path):
+    case = _case(tmp_path)
+    _no_model(case)
+    enrich(case, progress=False)
+    (entities,) = case.db.execute("SELECT count(*) FROM entities").fetchone()
+    assert entities > 0
+    # As when a second run chose these items before the first had written them: the items look
+    # new to it, but their entities are stored already.
+    case.db.execute("DELETE FROM enrichment")
+    assert enrich(case, progress=False).enriched == 12
+    assert case.db.execute("SELECT count(*) FROM entities").fetchone() == (entities,)
+
+
 def test_missing_model_is_said_once_and_selectors_still_run(tmp_path):
     case = _case(tmp_path, spacy_models={"en": "en_core_web_notinstalled"})
     with warnings.catch_warnings(record=True) as caught:

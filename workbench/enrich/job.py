@@ -250,7 +250,9 @@ def _write(case: Case, run_id: int, keys: tuple[str, str], hashes: dict[str, tup
                 [(*row[1:], keys[1], run_id, row[0]) for row in enriched.rows])
             result.rewatched += len(uids)
         else:
-            for chunk in chunks([uid for uid in uids if hashes[uid][1]]):
+            # Every item's old entities go, not only those known to be enriched when the batch
+            # was chosen: another run may have enriched it since (two runs at once doubled them).
+            for chunk in chunks(uids):
                 db.execute(f"DELETE FROM entities WHERE uid IN ({', '.join('?' * len(chunk))})",
                            chunk)
             columns = ENTITY_COLUMNS
