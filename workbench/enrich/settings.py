@@ -15,6 +15,7 @@ from pathlib import Path
 
 import orjson
 
+from workbench.enrich import tweet_ner
 from workbench.enrich.watch import WatchTerm, fingerprint
 
 #: The environment variable that overrides the English pipeline, as the issue tracker asked.
@@ -25,12 +26,13 @@ MODEL_ENV = "WORKBENCH_SPACY_MODEL"
 class Settings:
     """Everything a worker needs to enrich items: picklable, sent once to each process.
 
-    ``models`` maps a language code to a spaCy pipeline (installed package name or path);
+    ``models`` maps a language code to a spaCy pipeline (installed package name, path, or
+    :data:`workbench.enrich.tweet_ner.NAME` for the shipped one, the default for English);
     ``languages`` restricts language detection; ``countries`` are the case's ISO 3166 codes,
     used as phone-number regions and gazetteer hints.
     """
 
-    models: tuple[tuple[str, str], ...] = (("en", "en_core_web_sm"),)
+    models: tuple[tuple[str, str], ...] = (("en", tweet_ner.NAME),)
     languages: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()
     watch: tuple[WatchTerm, ...] = ()
@@ -41,8 +43,12 @@ class Settings:
     @classmethod
     def make(cls, *, models: dict[str, str] | None = None, languages=(), countries=(), watch=(),
              ner: bool = True, low_accuracy: bool = False) -> Settings:
-        """Settings with the environment's model override applied and the versions looked up."""
-        chosen = dict(models if models is not None else {"en": "en_core_web_sm"})
+        """Settings with the environment's model override applied and the versions looked up.
+
+        The plan's default English pipeline, ``en_core_web_sm``, stands for the shipped one
+        (:mod:`workbench.enrich.tweet_ner`) where that package is not installed."""
+        chosen = {lang: tweet_ner.default_for(name)
+                  for lang, name in (models if models is not None else {"en": tweet_ner.NAME}).items()}
         if os.environ.get(MODEL_ENV):
             chosen["en"] = os.environ[MODEL_ENV]
         if not ner:
@@ -71,8 +77,15 @@ def model_version(name: str) -> str:
     """The installed version of a spaCy pipeline package, or of a pipeline saved at a path.
 
     A path's version is its ``meta.json`` and the size and time of its weights, so a pipeline
-    retrained in place counts as new. ``missing`` when there is none.
+    retrained in place counts as new; the shipped pipeline's is its name, version and a digest of
+    its ``meta.json`` (the same wherever it is installed). ``missing`` when there is none.
     """
+    if tweet_ner.is_shipped(name):
+        meta = tweet_ner.PATH / "meta.json"
+        if not meta.is_file():
+            return "missing"
+        stamp = orjson.loads(meta.read_bytes())
+        return f"{tweet_ner.NAME} {stamp.get('version')} {hashlib.sha256(meta.read_bytes()).hexdigest()[:16]}"
     path = Path(name)
     if path.is_dir():
         meta = path / "meta.json"

@@ -44,6 +44,8 @@ def social_tokenizer(nlp: Language) -> Language:
     tokenizer = nlp.tokenizer
     if not isinstance(tokenizer, Tokenizer):
         return nlp
+    if _pattern(tokenizer.token_match) == _SOCIAL_TOKEN.pattern:
+        return nlp  # saved with it already (the shipped pipeline): wrapping its rules again adds nothing
     prefix, suffix, infix = (_pattern(getattr(tokenizer, attr)) for attr in
                              ("prefix_search", "suffix_search", "infix_finditer"))
     # A new tokenizer rather than setting each rule: every setter re-tokenizes the special cases
