@@ -26,6 +26,7 @@ from tqdm.auto import tqdm
 from workbench import audit
 from workbench.enrich.batch import ENRICHMENT, Enriched, ItemText, enrich_items
 from workbench.enrich.settings import Settings, model_version
+from workbench.enrich.tweet_ner import NAME as TWEET_NER
 from workbench.enrich.workers import LoadedPool, results_of
 from workbench.errors import WorkbenchError
 from workbench.models import ENTITY_COLUMNS
@@ -83,9 +84,7 @@ def enrich(case: Case, *, n_process: int = 1, scheduler: str | None = None,
     if missing:  # said here, once; the workers keep quiet about it
         from workbench.enrich.pipeline import MissingModelWarning
 
-        how = "; ".join(f"no trained spaCy pipeline at {name}" if "/" in name or "\\" in name
-                        else f"install {name} with: python -m spacy download {name}"
-                        for name in missing)
+        how = "; ".join(_how_to_get(name) for name in missing)
         warnings.warn(f"named entities (PERSON, ORG, GPE, ...) are skipped: {how}. Selectors "
                       "and places are still found.", MissingModelWarning, stacklevel=2)
     keys = settings.fingerprint(), settings.watch_fingerprint()
@@ -234,6 +233,15 @@ def _results(executor: Executor | LoadedPool | None, settings: Settings,
     finally:
         for future in pending:
             future.cancel()
+
+
+def _how_to_get(name: str) -> str:
+    """What to do about a spaCy pipeline that is missing."""
+    if name == TWEET_NER:
+        return f"the {name} pipeline shipped with the workbench is missing: reinstall the workbench"
+    if "/" in name or "\\" in name:
+        return f"no trained spaCy pipeline at {name}"
+    return f"install {name} with: python -m spacy download {name}"
 
 
 def _write(case: Case, run_id: int, keys: tuple[str, str], hashes: dict[str, tuple[str, bool]],
