@@ -9,7 +9,7 @@ import pytest
 from workbench.collect import get_format, sniff
 from workbench.collect.base import Payload
 from workbench.collect.readers import decode
-from workbench.ingest import take_sample
+from workbench.ingest_input import take_sample
 from workbench.redact import parse_span
 
 DATA = Path(__file__).parent / "data" / "twitter" / "x-web"

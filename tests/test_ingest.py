@@ -286,7 +286,7 @@ def test_large_files_with_a_bom_or_a_cut_character_are_sniffed(case, tmp_path):
     with_bom = tmp_path / "bom.json"
     with_bom.write_bytes(b"\xef\xbb\xbf" + body)
     assert case.import_file(with_bom, progress=False).format == "json"
-    from workbench.ingest import SAMPLE_BYTES, take_sample
+    from workbench.ingest_input import SAMPLE_BYTES, take_sample
 
     cut = tmp_path / "cut.jsonl"  # the sample ends in the middle of an "é"
     cut.write_bytes(b"{" + b"x" * (SAMPLE_BYTES - 2) + "é".encode() * 10)

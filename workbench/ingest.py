@@ -8,7 +8,6 @@ file adds only what is missing.
 
 from __future__ import annotations
 
-import codecs
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -20,9 +19,9 @@ from tqdm.auto import tqdm
 import workbench
 from workbench import audit, mapping
 from workbench.collect import get_format, sniff
-from workbench.collect.base import FileFormat, Payload, Sample
-from workbench.collect.readers import decode, detect_encoding, excerpt, safe_members
-from workbench.errors import ImportFormatError
+from workbench.collect.base import FileFormat, Payload
+from workbench.collect.readers import excerpt, safe_members
+from workbench.ingest_input import file_encoding, resolve_input, take_sample
 from workbench.mapping import Batch, Problem, Rows
 from workbench.store import chunks, insert_items, write
 from workbench.timeutil import now_text
@@ -31,8 +30,6 @@ if TYPE_CHECKING:
     from workbench.case import Case
 
 BATCH = 5000
-SAMPLE_BYTES = 64 * 1024
-ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 
 
 @dataclass
@@ -67,71 +64,6 @@ class ImportResult:
             parts.append(f"{self.media_files} media files")
         parts += [f"{count} {note}" for note, count in sorted(self.notes.items())]
         return ", ".join(parts)
-
-
-#: The file that a folder export is imported by: Telegram Desktop's, a Mastodon archive's.
-FOLDER_EXPORTS = ("result.json", "outbox.json")
-
-
-def resolve_input(path: Path) -> Path:
-    """The file to import: an export folder means its ``result.json`` or ``outbox.json``."""
-    if path.is_dir():
-        for name in FOLDER_EXPORTS:
-            if (path / name).is_file():
-                return path / name
-        raise ImportFormatError(f"{path}: is a folder; name a file in it", path=str(path),
-                                hint=f"a folder is imported by its {' or '.join(FOLDER_EXPORTS)}")
-    if not path.is_file():
-        raise ImportFormatError(f"{path}: no such file", path=str(path))
-    return path
-
-
-def take_sample(path: Path) -> tuple[Sample, str | None]:
-    """The start of a file for sniffing, and its compression (``zstd``) if any."""
-    with path.open("rb") as stream:
-        head = stream.read(SAMPLE_BYTES)
-    compression = None
-    if head.startswith(ZSTD_MAGIC):
-        compression = "zstd"
-        payload = Payload("", path, path.name, compression="zstd")
-        with payload.open() as stream:
-            head = stream.read(SAMPLE_BYTES)
-    members = None
-    if zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as archive:
-            members = [info.filename for info in safe_members(archive, name=path.name)]
-        text = ""
-    elif not head.strip():
-        raise ImportFormatError(f"{path}: the file is empty", path=str(path))
-    else:
-        encoding = detect_encoding(head)
-        return Sample(path.name, _decode_head(head, path.name, encoding), None,
-                      encoding), compression
-    return Sample(path.name, text, members), compression
-
-
-def _decode_head(head: bytes, name: str, encoding: str | None) -> str:
-    """Decode a file's first bytes; a sample cut mid-character is not a non-UTF file."""
-    for cut in range(4):
-        try:
-            text, used = decode(head[: len(head) - cut], name=name, fallback=encoding)
-        except ImportFormatError:
-            continue
-        if used not in ("cp1252", "latin-1"):
-            return text
-    return decode(head, name=name, fallback=encoding)[0]
-
-
-def _encoding(name: str | None, sample: Sample) -> str | None:
-    """The encoding of the file's lines that are not UTF-8: the one named, else the detected."""
-    if not name:
-        return sample.encoding
-    try:
-        return codecs.lookup(name).name
-    except LookupError:
-        raise ImportFormatError(f"unknown encoding {name!r}", path=sample.name,
-                                hint="name one Python knows: cp1251, cp1252, latin-1, "
-                                     "shift_jis, gb18030, ...") from None
 
 
 _CREATED_AT = mapping.ITEM_ROW.index("created_at")
@@ -359,7 +291,7 @@ def import_file(
     sample, compression = take_sample(path)
     fmt = sniff(sample) if format == "auto" else get_format(format)
     options = {"column_map": {**case.plan.column_map, **(column_map or {})},
-               "encoding": _encoding(encoding, sample)}
+               "encoding": file_encoding(encoding, sample)}
     sha, size = case.raw_store.put_file(path)
     payload = Payload(sha, case.raw_store.path(sha), path.name, path.parent, compression)
     result = ImportResult(0, str(path), fmt.name, sha)
