@@ -4,7 +4,9 @@ alerts on watch-term hits and bursts, a webhook on 127.0.0.1, Ctrl-C and the ret
 import json
 import os
 import signal
+import sqlite3
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -163,8 +165,21 @@ def test_ctrl_c_during_a_round_stops_cleanly_and_the_next_watch_resumes(case, in
     assert case.verify().ok
 
 
+def _ctrl_c_after_the_first_round(case) -> None:
+    """Press Ctrl-C once the first round's collection run has finished: the watch is asleep."""
+    deadline = time.monotonic() + 60
+    with sqlite3.connect(case.path / "case.db") as conn:
+        while time.monotonic() < deadline:
+            (done,) = conn.execute("SELECT count(*) FROM runs WHERE status != 'running'").fetchone()
+            if done:
+                break
+            time.sleep(0.05)
+    time.sleep(0.3)
+    os.kill(os.getpid(), signal.SIGINT)
+
+
 def test_ctrl_c_while_sleeping_stops_cleanly(case, instance):
-    timer = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT))
+    timer = threading.Thread(target=_ctrl_c_after_the_first_round, args=(case,), daemon=True)
     timer.start()
     started = datetime.now(UTC)
     result = watch(case, collectors(instance), every_seconds=30, progress=False)
