@@ -125,6 +125,31 @@ def test_gazetteer_leaves_common_words_and_selectors_alone(blank_pipelines):
     assert found == {"0": [], "1": [], "2": []}
 
 
+def test_stop_words_in_other_scripts_are_not_places():
+    # Russian "по", "но", "так", "года" are alternate names of Pô, Ho, Tak and Gōdo: on the IRA
+    # tweets they were the most frequent "places" of the Russian posts, ahead of any real one.
+    names = {p.name for p in place_names()}
+    assert {"По", "Но", "Так", "Во", "Года", "Метро", "Порту", "خبر"}.isdisjoint(names)
+    assert {"Москва", "Роттердам", "Tak"} <= names  # the town keeps its own name
+    nlp = Pipelines({}).for_language("ru")
+    found = _places(nlp, ["Гуляли по центру, но так и не дошли до метро. Итоги года: Роттердам и Москва."])
+    assert [norm.split("|")[0] for _, norm in found["0"]] == ["Rotterdam", "Moscow"]
+
+
+def test_people_and_headline_capitals_are_not_places():
+    # The IRA tweets' most frequent "places" were Obama (Japan) and Clinton (US), and Title Case
+    # headlines made common words with a capital into towns (Anthem, Deal, Liberal, Hurricane).
+    nlp = Pipelines({}).for_language("en")
+    found = _places(nlp, [
+        "Obama and Clinton met Kim in Chicago.",
+        "Trump's Iran Deal Is A Disaster For Liberal Voters In Texas",
+        "We Stand for the National Anthem https://t.co/MDbK316Kas",
+        "I love Nice in spring.",
+    ])
+    assert [[norm.split("|")[0] for _, norm in found[key]] for key in "0123"] == [
+        ["Chicago"], ["Iran", "Texas"], [], ["Nice"]]
+
+
 def test_places_for_other_and_unknown_languages(blank_pipelines):
     for lang in ("nl", "de", "und", None, "zz"):
         nlp = blank_pipelines.for_language(lang)

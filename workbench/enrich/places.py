@@ -10,7 +10,8 @@ language's pipeline, whatever its tokenizer. Not covered: names in scripts writt
 (Chinese, Japanese, Thai) inside running text, where a token is not a word.
 
 Names are matched case-insensitively, except names that are also common words: those must be
-written as in the gazetteer ("Nice", not "nice") and not start a sentence. Where one written form
+written as in the gazetteer ("Nice", not "nice"), not start a sentence and not stand in a text
+that capitalises most of its words, as headlines do ("Trump Slams Iran Deal"). Where one written form
 names several places, the case's countries win, then a country over a state over a city, then the
 larger population.
 """
@@ -66,6 +67,7 @@ class PlaceMatcher:
         ends = [start + length for start, length in zip(starts, doc.to_array(LENGTH).tolist(), strict=True)]
         out = []
         free = 0  # the first token not in a place found already
+        headline = None  # whether capitals say nothing in this text: asked at the first cased name
         for i in candidates:
             if i < free:
                 continue
@@ -89,6 +91,10 @@ class PlaceMatcher:
                     place = by_cased.get(text[idx:idx + size])
                     if place is None or starts_sentence(doc, i):
                         continue
+                    if headline is None:
+                        headline = title_case(text)
+                    if headline:
+                        continue
                 hit = (i, j + 1, place if type(place) is PlaceName else PlaceName(*place))
             if hit:
                 out.append(hit)
@@ -111,6 +117,17 @@ def _lower(text: str) -> str:
 def _lead(text: str, idx: int) -> int:
     """How many non-word characters a token starts with (names may start with an apostrophe only)."""
     return 1 if text[idx] in "'’" else 0
+
+
+_LONG_WORD = re.compile(r"(?<![\w@#/.])[^\W\d_]{4,}")
+
+
+def title_case(text: str) -> bool:
+    """Whether a text capitalises most of its words, as headlines do ("Trump's Iran Deal Is A
+    Disaster"): there a capital letter no more says "a name" than at a sentence start."""
+    words = _LONG_WORD.findall(text)
+    capitals = sum(word[0].isupper() for word in words)
+    return len(words) >= 3 and capitals >= 0.7 * len(words)
 
 
 def starts_sentence(doc, index: int) -> bool:

@@ -11,7 +11,8 @@ Which forms are kept (the alternate names of geonames are noisy):
 - a place's own name of at least 3 letters;
 - an alternate name in Latin script of at least 4 letters that is capitalised but not all capitals
   (drops IATA codes like "RTM" and romanisations like "lu te dan"), with no digits;
-- an alternate name in another script (Роттердам, 海牙) of at least 2 characters.
+- an alternate name in another script (Роттердам, 海牙) of at least 2 characters, unless it is a
+  word of the stop lists (Cyrillic "по" is Pô, but far more often the word).
 
 ``countries`` are the case's countries (ISO 3166 alpha-2): their cities are kept down to
 ``local_min_population``; the rest of the world down to ``min_population``.
@@ -213,7 +214,7 @@ def _usable_alternate(name: str) -> bool:
     if _DIGIT.search(name):
         return False
     if not _latin(name):
-        return len(name) >= 2
+        return len(name) >= 2 and not _dropped(name)
     if len(name) < 4 or name == name.lower() or name == name.upper():
         return False
     # A word of English or Dutch written as an alternate name is far likelier to be the word.

