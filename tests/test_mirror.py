@@ -120,3 +120,12 @@ def test_small_cases_and_filtered_reads_use_the_store(case, write_jsonl, monkeyp
     monkeypatch.setattr(mirror, "MIN_ROWS", 1)
     assert len(case.items(text="river", columns=["uid"])) == 20
     assert not mirror_path(case).exists()
+
+
+def test_verify_of_a_case_opened_by_a_relative_path(posts, monkeypatch):
+    # `workbench verify cases/x` on a mirrored case: the store names the mirror by its absolute path.
+    posts.items()
+    monkeypatch.chdir(posts.path.parent)
+    with Case.open(Path(posts.path.name)) as opened:
+        report = opened.verify()
+    assert report.ok and report.checked["mirrored items"] == 20

@@ -194,7 +194,7 @@ def _check_mirror(case: Case, report: VerifyReport) -> None:
     path = mirror.path_of(case.db)
     if path is None or not path.is_file():
         return
-    name = path.relative_to(case.path).as_posix()
+    name = f"{mirror.FOLDER}/{mirror.NAME}"  # the store's path is absolute, the case's may not be
     columns = item_columns(case.db)
     cached = mirror.current(case.db, columns)
     if cached is None:

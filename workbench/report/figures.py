@@ -69,7 +69,7 @@ def safely(key: str, title: str, build) -> Figure:
     """Build a figure; an error in one figure becomes its note, never the report's failure."""
     try:
         return build()
-    except (WorkbenchError, ValueError, KeyError, TypeError) as error:
+    except (WorkbenchError, ValueError, KeyError, TypeError, alt.MaxRowsError) as error:
         return Figure(key, title, note=f"This figure could not be drawn: {error}")
 
 
@@ -126,23 +126,31 @@ def sentiment(items: pd.DataFrame, *, tz: str) -> Figure:
     return safely("sentiment", title, build)
 
 
-def top_entities(entities: pd.DataFrame, *, top: int = 25) -> Figure:
-    """The entities found in the most items, coloured by type."""
+#: Domains of link shorteners: a link through one (every link of a tweet is t.co) says nothing of
+#: where it leads, and on a large case t.co alone outnumbers every other entity many times over.
+SHORTENERS = frozenset({"t.co", "bit.ly", "ow.ly", "buff.ly", "goo.gl", "tinyurl.com", "dlvr.it",
+                        "ift.tt", "fb.me", "lnkd.in", "trib.al", "is.gd"})
+
+
+def top_entities(counts: pd.DataFrame, *, top: int = 25) -> Figure:
+    """The entities found in the most items, coloured by type, from their counts (``label``,
+    ``name``, ``items``: :func:`workbench.query.entity_counts`)."""
     title = "Top entities"
-    if nothing_to_draw(entities):
+    if nothing_to_draw(counts):
         return Figure("entities", title, note="No entities (the items are not enriched, or none found).")
 
     def build() -> Figure:
-        # A place's norm carries its gazetteer id after "|": show the name alone.
-        names = entities["norm"].fillna(entities["text"]).astype(str).str.split("|").str[0]
-        shown = entities.assign(name=names)
-        counts = (shown.groupby(["label", "name"])["uid"].nunique().rename("items").reset_index()
-                  .sort_values(["items", "name"], ascending=[False, True]).head(top))
-        chart = alt.Chart(counts).mark_bar().encode(
+        shorteners = (counts["label"] == "DOMAIN") & counts["name"].isin(SHORTENERS)
+        shown = counts[~shorteners].sort_values(["items", "name"], ascending=[False, True]).head(top)
+        shown = shown[["label", "name", "items"]]
+        chart = alt.Chart(shown).mark_bar().encode(
             y=alt.Y("name:N", sort="-x", title=None), x=alt.X("items:Q", title="items"),
             color=alt.Color("label:N", title="type")).properties(width=WIDTH - 220)
-        rows = counts[["label", "name", "items"]].values.tolist()
-        note = f"The {len(counts)} entities named in the most items (each item counted once)."
+        rows = shown.values.tolist()
+        note = f"The {len(shown)} entities named in the most items (each item counted once)."
+        if shorteners.any():
+            left = ", ".join(sorted(counts.loc[shorteners, "name"]))
+            note += f" Link shorteners' domains ({left}) are left out: they do not say where a link leads."
         return Figure("entities", title, to_svg(chart), note, ["type", "entity", "items"], rows)
 
     return safely("entities", title, build)

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 
-from workbench import audit
+from workbench import audit, query
 from workbench.errors import WorkbenchError
 from workbench.missing import is_missing, text_or
 from workbench.report import figures as figs
@@ -122,10 +122,8 @@ def build_context(case: Case, *, pseudonymise: bool, tz: str, evidence_tag: str,
     tags = case.tags(evidence_tag)
     all_tags = case.tags()
     notes = case.notes()
-    entities = case.entities()
-    if since or until:
-        entities = entities[entities["uid"].isin(set(items["uid"]))]
-    located = case.located_items(since=since, until=until)
+    entities = query.entity_counts(case.db, since=since, until=until)  # counted in SQLite: millions of rows
+    located = query.located(items, case.places(best=True))  # case.located_items would read them again
     authors = case.authors()
 
     pseudo = Pseudonymiser() if pseudonymise else None
@@ -305,14 +303,15 @@ def _view_notes(notes: pd.DataFrame, text) -> pd.DataFrame:
     return notes.assign(text=notes["text"].map(text)) if len(notes) else notes
 
 
-def _pseudonymous_entities(entities: pd.DataFrame, pseudo: Pseudonymiser) -> pd.DataFrame:
-    kept = entities[~entities["label"].isin(IDENTIFYING)].copy()
+def _pseudonymous_entities(counts: pd.DataFrame, pseudo: Pseudonymiser) -> pd.DataFrame:
+    """Entity counts without identifying labels, handles by their pseudonyms, text pseudonymised."""
+    kept = counts[~counts["label"].isin(IDENTIFYING)].copy()
     handles = kept["label"] == "HANDLE"
-    kept.loc[handles, "norm"] = kept.loc[handles, "norm"].map(lambda v: "@" + (pseudo.account(v) or ""))
-    kept.loc[handles, "text"] = kept.loc[handles, "norm"]
-    kept.loc[~handles, "norm"] = kept.loc[~handles, "norm"].map(pseudo.text)
-    kept.loc[~handles, "text"] = kept.loc[~handles, "text"].map(pseudo.text)
-    return kept
+    kept.loc[handles, "name"] = kept.loc[handles, "name"].map(lambda v: "@" + (pseudo.account(v) or ""))
+    kept.loc[~handles, "name"] = kept.loc[~handles, "name"].map(pseudo.text)
+    # Two names may share a pseudonym: one row, the larger count (a sum counts twice an item
+    # that names both).
+    return kept.groupby(["label", "name"], as_index=False, sort=False)["items"].max()
 
 
 def _map_page(located: pd.DataFrame, tz: str) -> tuple[str | None, list[str], str | None]:

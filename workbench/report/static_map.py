@@ -11,7 +11,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from workbench.analyze.timeline import colour_scale
+from workbench.analyze.timeline import MAX_CHART_ROWS, colour_scale
 from workbench.report.figures import WIDTH, Figure, nothing_to_draw, safely
 from workbench.report.svg import to_svg
 
@@ -29,7 +29,7 @@ def static_map(located: pd.DataFrame) -> Figure:
         points = located[["lat", "lon"]].apply(pd.to_numeric, errors="coerce")
         points["platform"] = (located["platform"].astype(object).where(located["platform"].notna(), "unknown")
                               if "platform" in located.columns else "unknown")
-        points = points.dropna().round(3).value_counts().rename("items").reset_index()
+        points = _fitting(points.dropna())
         outlines = json.loads(resources.files("workbench.geo").joinpath(
             "assets/world-atlas/countries-110m.geojson").read_text(encoding="utf-8"))
         south, north = points["lat"].min(), points["lat"].max()
@@ -48,11 +48,25 @@ def static_map(located: pd.DataFrame) -> Figure:
         chart = chart.properties(width=WIDTH, height=MAP_HEIGHT)
         places = len(points[["lat", "lon"]].drop_duplicates())
         note = (f"{int(points['items'].sum()):,} located items at {places:,} points (each item at "
-                "its best-guess location), coloured by platform as in the other figures and the map, "
-                "over country outlines.")
+                f"its best-guess location, to {points.attrs['grid']}), coloured by platform as in the "
+                "other figures and the map, over country outlines.")
         return Figure("static_map", title, to_svg(chart), note)
 
     return safely("static_map", title, build)
+
+
+def _fitting(points: pd.DataFrame) -> pd.DataFrame:
+    """Items counted per point (lat, lon, platform) on the finest grid of 0.001° down to 1° that
+    gives at most :data:`MAX_CHART_ROWS` points: a chart carries no more, and a large case's
+    places are many (finer than a pixel of the printed map all the same)."""
+    for decimals in (3, 2, 1, 0):
+        counted = points.round(decimals).value_counts().rename("items").reset_index()
+        if len(counted) <= MAX_CHART_ROWS:
+            counted.attrs["grid"] = f"{10.0 ** -decimals:g}°"
+            return counted
+    counted = counted.nlargest(MAX_CHART_ROWS, "items")  # still too many at whole degrees
+    counted.attrs["grid"] = f"1°, the {MAX_CHART_ROWS:,} busiest points only"
+    return counted
 
 
 def _overlaps(feature: dict, box: tuple[float, float, float, float]) -> bool:
