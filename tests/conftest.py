@@ -130,3 +130,14 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "far_dates" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _ctrl_c_as_python_has_it():
+    """Each test starts with Python's own Ctrl-C handler: a library that an earlier test ran in
+    this process may have left SIGINT ignored, which the tests that press Ctrl-C (and the
+    processes they start, which inherit it) would then never see."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
