@@ -12,6 +12,8 @@ from workbench.collect.readers import decode
 from workbench.ingest_input import take_sample
 from workbench.redact import parse_span
 
+from .test_collect_twitter import authors, rows
+
 DATA = Path(__file__).parent / "data" / "twitter" / "x-web"
 REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "x-web"
 needs_real = pytest.mark.skipif(not REAL.is_dir(),
@@ -24,15 +26,6 @@ POLL, XDEV, RETWEET, RETWEETED, RT_QUOTED = (
     "1780666831310877100", "2244994945", "2079821023071907954", "2079814480427442556",
     "2079756440722665849")
 
-
-def rows(case) -> dict:
-    frame = case.items().astype(object)
-    frame = frame.where(frame.notna(), None)
-    return {row.id: row for row in frame.itertuples()}
-
-
-def authors(case) -> dict:
-    return {row.id: row for row in case.authors().itertuples()}
 
 
 def media(case, tweet_id: str) -> list[dict]:
