@@ -143,17 +143,23 @@ class Importer:
         """Insert the batch's new items; returns (added, duplicates). A record whose id is known
         but whose text, title, links or media differ (a message edited since an earlier export)
         is no duplicate: it joins the batch's problems, so the quarantine shows it."""
-        known = _stored_content(self.db, [rows.uid for rows in batch.rows])
+        stored = _stored_content(self.db, [rows.uid for rows in batch.rows])
+        # Most rows are new: their content is normalised only when their uid turns up again.
+        earlier: dict[str, tuple] = {}
         new = []
         differing = 0
         for rows in batch.rows:
-            content = _content(rows.values)
-            before = known.get(rows.uid)
-            if before is None:
-                known[rows.uid] = content
+            if rows.uid in stored:
+                before = stored[rows.uid]
+            elif rows.uid in earlier:
+                before = _content(earlier[rows.uid])
+            else:
+                earlier[rows.uid] = rows.values
                 new.append(rows.values)
                 changes.append(audit.Change("items", rows.uid, "add", rows.digest))
-            elif before != content:
+                continue
+            content = _content(rows.values)
+            if before != content:
                 differing += 1
                 values = dict(zip(mapping.ITEM_ROW, rows.values, strict=True))
                 batch.problems.append(Problem(
