@@ -356,6 +356,46 @@ def store_floor(case_dir: Path, folder: Path) -> tuple[float, int]:
     return elapsed, len(rows)
 
 
+def store_parts(case_dir: Path, folder: Path) -> dict[str, float]:
+    """Seconds to write the same mapped rows into plain WAL tables that add, one at a time, what
+    the items table carries: its uid key, its created_at index, its search index. Where the
+    store's floor goes, and so what an import that keeps all three can never beat."""
+    from workbench.mapping import ITEM_ROW
+    from workbench.store import CACHE_KIB, FTS_COLUMNS
+
+    source = sqlite3.connect(case_dir / "case.db")
+    rows = source.execute(f"SELECT {', '.join(ITEM_ROW)} FROM items ORDER BY rowid").fetchall()
+    source.close()
+    columns, marks, fts = ", ".join(ITEM_ROW), ", ".join("?" * len(ITEM_ROW)), ", ".join(FTS_COLUMNS)
+    steps = {
+        "bare table": [f"CREATE TABLE items ({columns})"],
+        "+ uid key": [f"CREATE TABLE items ({columns}, UNIQUE (uid))"],
+        "+ created_at index": [f"CREATE TABLE items ({columns}, UNIQUE (uid))",
+                               "CREATE INDEX items_created ON items (created_at)"],
+    }
+    steps["+ search index"] = [*steps["+ created_at index"],
+                               f"CREATE VIRTUAL TABLE items_fts USING fts5({fts}, content=items, "
+                               "tokenize='porter unicode61 remove_diacritics 2')"]
+    seconds = {}
+    for name, schema in steps.items():
+        conn = sqlite3.connect(folder / f"{case_dir.name}-part-{len(seconds)}.db", isolation_level=None)
+        for statement in ("PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL",
+                          f"PRAGMA cache_size = -{CACHE_KIB}", *schema):
+            conn.execute(statement)
+        t0 = time.perf_counter()
+        for start in range(0, len(rows), 5_000):
+            conn.execute("BEGIN IMMEDIATE")
+            (before,) = conn.execute("SELECT coalesce(max(rowid), 0) FROM items").fetchone()
+            conn.executemany(f"INSERT INTO items ({columns}) VALUES ({marks})", rows[start:start + 5_000])
+            if "fts" in schema[-1]:
+                conn.execute(f"INSERT INTO items_fts (rowid, {fts}) SELECT rowid, {fts} FROM items "
+                             "WHERE rowid > ?", [before])
+            conn.execute("COMMIT")
+        seconds[name] = time.perf_counter() - t0
+        conn.close()
+    return seconds
+
+
 def imports(n: int, repeat: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -381,6 +421,9 @@ def imports(n: int, repeat: int) -> None:
             print(f"    the store alone (the mapped rows into the items table and its search index, "
                   f"one process): {floor_rate:8,.0f} rows/s (runs {_runs(floor)} s) | the import is at "
                   f"{our_rate / floor_rate:.2f} of it")
+            parts = store_parts(folder / f"case-{fmt}0", folder)
+            print("    where the floor goes, rows/s into plain SQLite tables that add one thing at a time: "
+                  + " | ".join(f"{name} {imported / secs:,.0f}" for name, secs in parts.items()))
 
 
 def main() -> None:
