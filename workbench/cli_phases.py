@@ -73,7 +73,8 @@ def _print_run(result) -> None:
 def demo(
     case_dir: Annotated[Path, typer.Argument(help="Where to build the demo case.")] = Path(
         "cases/demo"),
-    posts: Annotated[int, typer.Option(help="How many posts to generate.")] = 5000,
+    posts: Annotated[int, typer.Option(help="How many posts to generate (at least 400: the demo's "
+                                       "story needs them).", min=400)] = 5000,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same data).")] = 7,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
     phases: Annotated[bool, typer.Option(help="Then run the four phase templates (planning, "

@@ -103,8 +103,9 @@ class RunResult:
 
 
 def templates_dir(path: str | Path | None = None) -> Path:
-    """The folder of the phase templates: ``path``, else $WORKBENCH_TEMPLATES, else the repo's
-    ``templates/`` beside the package."""
+    """The folder of the phase templates: ``path``, else $WORKBENCH_TEMPLATES, else the ones the
+    package carries (in a clone, ``workbench/phase_templates`` is a link to the repo's ``templates/``;
+    a wheel holds copies)."""
     if path is None:
         path = os.environ.get(TEMPLATES_ENV) or _bundled_templates()
     folder = Path(path)
@@ -118,7 +119,7 @@ def templates_dir(path: str | Path | None = None) -> Path:
 def _bundled_templates() -> Path:
     import workbench
 
-    return Path(workbench.__file__).resolve().parents[1] / "templates"
+    return Path(workbench.__file__).resolve().parent / "phase_templates"
 
 
 def select_phases(folder: Path, phases: list[str] | tuple[str, ...] | None) -> dict[str, Path]:
