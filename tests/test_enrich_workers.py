@@ -53,3 +53,47 @@ def test_a_killed_leader_is_noticed_not_waited_for(settings):
         pool.submit(0, settings, [item(1, "hello there")], False)
         with pytest.raises(EnrichError, match="stopped"):
             pool.next_result()
+
+
+OWNER = """
+import sys, time
+from workbench.enrich.batch import ItemText
+from workbench.enrich.settings import Settings
+from workbench.enrich.workers import LoadedPool
+settings = Settings.make(models={}, languages=["en"], countries=[], ner=False)
+pool = LoadedPool(settings, 2)
+pool.submit(0, settings, [ItemText("t:1", "hello there friends", None, None, [], [], [], None)], False)
+pool.next_result()
+leader = pool._leader.pid
+siblings = open(f"/proc/{leader}/task/{leader}/children").read().split()
+print(leader, *siblings, flush=True)
+time.sleep(600)
+"""
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/task"), reason="reads /proc (Linux)")
+def test_workers_end_when_their_owner_is_killed_outright():
+    import subprocess
+    import sys
+    import time
+
+    owner = subprocess.Popen([sys.executable, "-c", OWNER], stdout=subprocess.PIPE, text=True)
+    try:
+        pids = [int(pid) for pid in owner.stdout.readline().split()]
+        assert len(pids) == 2  # the leader and its forked sibling
+        os.kill(owner.pid, signal.SIGKILL)
+        owner.wait()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and any(_alive(pid) for pid in pids):
+            time.sleep(0.2)
+        assert not [pid for pid in pids if _alive(pid)], "workers outlived the process that started them"
+    finally:
+        owner.kill()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(") ")[-1][0] != "Z"  # a zombie has ended
+    except FileNotFoundError:
+        return False

@@ -28,6 +28,7 @@ from workbench.collect.column_map import INT_LIMIT, ItemColumns
 from workbench.collect.readers import excerpt
 from workbench.errors import RecordError, WorkbenchError
 from workbench.models import ITEM_STORE_COLUMNS, Author, Mapped, Media, dump_list
+from workbench.processes import die_with_parent
 from workbench.store import HASHED, PROVENANCE
 from workbench.timeutil import parse_time, to_text
 
@@ -320,6 +321,7 @@ def gc_paused() -> Iterator[None]:
 def _serve() -> None:
     """The worker's side: read the job from stdin, write pickled batches to stdout."""
     out = sys.stdout.buffer
+    die_with_parent()
     gc.disable()  # see gc_paused; this process ends when the batches are sent
     try:
         module, name, payload, options, provenance, size = pickle.load(sys.stdin.buffer)

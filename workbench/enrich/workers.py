@@ -11,7 +11,7 @@ batches from one queue and put results on another.
 Failures are reported, never waited on forever: a batch that raises comes back as an error with
 its traceback; a worker that dies (killed, out of memory) is reported by the leader, and a leader
 that dies is noticed by the caller. Workers ignore Ctrl-C (the caller handles it and stops them)
-and leave when their leader goes.
+and end with their parent, even one killed outright (:func:`workbench.processes.die_with_parent`).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from typing import Any
 
 from workbench.enrich.settings import Settings
 from workbench.errors import EnrichError
+from workbench.processes import die_with_parent
 
 #: Seconds between checks that the leader still lives, while waiting for results.
 POLL_SECONDS = 1.0
@@ -89,6 +90,7 @@ def _lead(settings: Settings, n: int, tasks, results) -> None:
     from workbench.enrich.batch import warm_up
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent()
     try:
         warm_up(settings, languages=True)
     except Exception as exc:  # noqa: BLE001 - sent to the caller, which raises it
@@ -121,6 +123,7 @@ def _work(tasks, results, parent: int) -> None:
     from workbench.enrich.batch import enrich_items
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent(parent)
     while os.getppid() == parent:
         try:
             task = tasks.get(timeout=POLL_SECONDS)
