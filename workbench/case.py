@@ -7,7 +7,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from workbench import audit
+from workbench import audit, stale_runs
 from workbench.errors import CaseError, RetentionError
 from workbench.evidence import BlobStore, sha256_bytes
 from workbench.plan import CasePlan
@@ -70,13 +70,15 @@ class Case:
 
     @classmethod
     def open(cls, path: str | Path) -> Case:
-        """Open an existing case; a plan edited by hand since last seen is recorded in the audit."""
+        """Open an existing case; a plan edited by hand since last seen is recorded in the audit,
+        and runs whose process was killed are marked interrupted (:mod:`workbench.stale_runs`)."""
         path = Path(path)
         if not (path / PLAN_FILE).is_file():
             raise CaseError(f"{path}: not a case (no {PLAN_FILE})",
                             hint="create one with `workbench new`")
         case = cls(path, CasePlan.load(path / PLAN_FILE))
         case._record_plan_edits()
+        stale_runs.mark_abandoned(case.db)
         return case
 
     def close(self) -> None:

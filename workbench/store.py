@@ -7,6 +7,8 @@ with "database is locked" when a read transaction tries to become a write one.
 
 from __future__ import annotations
 
+import os
+import socket
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -276,6 +278,7 @@ def connect(path: Path) -> sqlite_utils.Database:
         if migrations.pending(db):
             with write(db):
                 migrations.apply(db)
+        _own_runs(conn)
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"{path}: cannot open the case database: {exc}") from exc
     return db
@@ -317,3 +320,27 @@ def insert_items(db: sqlite_utils.Database, columns: tuple[str, ...], rows: list
     fts = ", ".join(FTS_COLUMNS)
     db.execute(f"INSERT INTO items_fts (rowid, {fts}) SELECT rowid, {fts} FROM items "
                "WHERE rowid > ?", [before])
+
+
+@migrations()
+def m012_run_owner(db: sqlite_utils.Database) -> None:
+    """Which process runs a job (``runs.pid`` and ``runs.host``, set by :func:`connect`'s trigger
+    when a run starts), so a run whose process was killed can be told from one still going."""
+    db["runs"].add_column("pid", int)
+    db["runs"].add_column("host", str)
+
+
+def _own_runs(conn: sqlite3.Connection) -> None:
+    """On this connection, every run inserted as running records the inserting process and host.
+
+    A TEMP trigger, made per connection and never stored in the case, calling functions of this
+    process: every job that starts a run gets it without saying so, and a forked worker that
+    inserts one records its own pid.
+    """
+    conn.create_function("workbench_pid", 0, os.getpid)
+    conn.create_function("workbench_host", 0, socket.gethostname)
+    conn.execute(
+        "CREATE TEMP TRIGGER IF NOT EXISTS runs_owner AFTER INSERT ON main.runs "
+        "WHEN new.status = 'running' BEGIN "
+        "UPDATE runs SET pid = workbench_pid(), host = workbench_host() WHERE id = new.id; END"
+    )
