@@ -357,3 +357,12 @@ def test_the_collection_template_collects_live_and_lists_a_query_that_cannot_run
                       if cell.cell_type == "code" for output in cell.get("outputs", []))
     assert "hashtag:flood" in shown
     assert "not collected" in shown and "list feeds in the plan" in shown  # the feed had no URL
+
+
+def test_a_collection_phase_whose_every_live_source_is_refused_fails(small_case):
+    live = "[{source: feed}, {source: mastodon}]"  # no feed URL, no instance: neither can run
+    with pytest.raises(RunFailed, match="none of the 2 live collections asked for ran"):
+        run_phases(small_case, ["collection"], {"live": live, "max_wait": "5"}, progress=False)
+    with Case.open(small_case) as case:
+        (action,) = case.db.execute("SELECT action FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+    assert action == "run.failed"
