@@ -17,7 +17,9 @@ import pytest
 
 import workbench
 from workbench.case import Case
+from workbench.enrich.batch import BY_AUTHOR
 from workbench.enrich.job import enrich
+from workbench.enrich.language import DEFAULT_LANGUAGES
 from workbench.enrich.pipeline import MissingModelWarning
 from workbench.enrich.watch import WatchTerm
 
@@ -273,3 +275,38 @@ def test_interrupted_run_resumes_without_duplicates(tmp_path):
     assert result.enriched == 6012 - partial and result.unchanged == partial
     assert case.db.execute("SELECT count(*) FROM enrichment").fetchone()[0] == 6012
     assert not case.entities().duplicated(["uid", "label", "start", "end", "method"]).any()
+
+
+def _posts(path: Path, rows: list[tuple[str, str, str]]) -> Path:
+    path.write_text("".join(json.dumps({"id": i, "created_at": "2016-10-01T12:00:00Z", "author": a,
+                                        "text": t}) + "\n" for i, a, t in rows), encoding="utf-8")
+    return path
+
+
+def test_short_posts_go_by_their_authors_other_posts_now_and_in_later_runs(tmp_path):
+    # Real tweets from ira-dev (CC BY 4.0, FiveThirtyEight; Linvill & Warren): the text alone
+    # calls "Made in France" French and "Islam?" Indonesian; their account writes English.
+    english = ["Donald Trump Tops GOP Poll as Des Moines Register Says He Should Drop Out",
+               "Protesters gather outside circus in Farmington https://t.co/CDaYb3Yfj8",
+               "There's just no way we can trust them! #AntiPoliceBrutalityDay",
+               "Bikers Rumble Into DC for 30th Year for Memorial Day https://t.co/aFnyRmCmcB"]
+    case = Case.create(tmp_path / "c", title="IRA", legal_basis="research", retention_until="2030-01-01",
+                       languages=list(DEFAULT_LANGUAGES))
+    _no_model(case)
+    rows = [(str(i), "ten_gop", text) for i, text in enumerate(english)]
+    rows += [("m", "ten_gop", "Made in France  #RejectedStatueOfLibertySigns"),
+             ("f", "someone_else", "Made in France  #RejectedStatueOfLibertySigns")]
+    case.import_file(_posts(tmp_path / "a.jsonl", rows), progress=False)
+    enrich(case, progress=False)
+    df = case.items().set_index("id")
+    assert df.loc["m", "language"] == "en" and df.loc["m", "language_method"].endswith(BY_AUTHOR)
+    assert df.loc["m", "sentiment_method"].startswith("vader")  # English now, so scored
+    assert df.loc["f", "language"] == "fr" and not df.loc["f", "language_method"].endswith(BY_AUTHOR)
+    assert df.loc["0", "language"] == "en"
+    assert df.loc["0", "language_method"] == df.loc["f", "language_method"]
+    # A later post is enriched alone: its author's earlier posts, as stored, are the prior.
+    case.import_file(_posts(tmp_path / "b.jsonl", [("i", "TEN_GOP", "Islam? https://t.co/gW5QqcEgWM")]),
+                     progress=False)
+    assert enrich(case, progress=False).enriched == 1
+    later = case.items().set_index("id").loc["i"]
+    assert later["language"] == "en" and later["language_method"].endswith(BY_AUTHOR)

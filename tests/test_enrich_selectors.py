@@ -20,7 +20,9 @@ from workbench.enrich.selectors import (
     find_selectors,
     platform_entities,
     registered_domain,
+    without_shortened,
 )
+from workbench.models import Entity
 
 LABELLED = Path(__file__).parent / "data" / "enrich"
 
@@ -360,6 +362,72 @@ def test_platform_mention_matches_a_whole_handle_only():
     assert (entity.start, entity.end) == (14, 20)
 
 
+def _rule_entities(uid: str, text: str) -> list[Entity]:
+    return [Entity(uid, f.label, f.text, f.norm, f.start, f.end, "rule") for f in find_selectors(text)]
+
+
+def test_an_expanded_link_leaves_its_shortener_out_of_the_domains():
+    # A tweet's text holds t.co links; its entities, the expansions (not in the text).
+    text = "Fire at the plant https://t.co/AbC123 and https://t.co/XyZ789 https://t.co/PiC000"
+    given = platform_entities("tw:1", text, links=["https://www.bbc.co.uk/news/1",
+                                                   "https://bit.ly/3w5XRvH"])
+    kept = without_shortened(_rule_entities("tw:1", text), given)
+    # Two expansions account for the first two t.co links; the third (not expanded) keeps t.co.
+    assert [(e.norm, e.start) for e in kept if e.label == "DOMAIN"] == [("t.co", text.index("t.co/P"))]
+    assert [e.norm for e in kept if e.label == "URL"] == [
+        "https://t.co/AbC123", "https://t.co/XyZ789", "https://t.co/PiC000"]
+    # The expansions' own domains come from the platform: bit.ly stays (where it leads is unknown).
+    assert [e.norm for e in given if e.label == "DOMAIN"] == ["bbc.co.uk", "bit.ly"]
+    # The last t.co of a tweet with a photo or video links to that media.
+    with_media = without_shortened(_rule_entities("tw:1", text), given, media=True)
+    assert not [e for e in with_media if e.label == "DOMAIN"]
+
+
+def test_a_shortener_without_expansion_keeps_its_domain():
+    text = "read this https://t.co/AbC123 or https://bit.ly/x1 or https://news.example.org/a"
+    rules = _rule_entities("csv:1", text)
+    assert without_shortened(rules, platform_entities("csv:1", text)) == rules
+    # A link the platform gave that is written in the text is no expansion of anything.
+    given = platform_entities("m:1", text, links=["https://news.example.org/a"])
+    assert without_shortened(rules, given, media=False) == rules
+    # Only t.co stands for a tweet's media.
+    assert [e.norm for e in without_shortened(rules, given, media=True) if e.label == "DOMAIN"] == [
+        "bit.ly", "example.org"]
+
+
+def test_domains_of_real_tweets_are_their_expanded_links(tmp_path):
+    """Twitter v2, v1.1, an archive and X's web API in their real wire formats: t.co is never a
+    DOMAIN (each link's expansion, or the tweet's media, is known); a tweet read from a plain CSV
+    export, whose expansions are unknown, keeps it."""
+    from workbench.case import Case
+    from workbench.enrich.job import enrich
+
+    twitter = Path(__file__).parent / "data" / "twitter"
+    case = Case.create(tmp_path / "c", title="domains", legal_basis="research",
+                       retention_until="2030-01-01", spacy_models={})
+    files = [twitter / "search_v2.json", twitter / "statuses_v1.jsonl", twitter / "tweet.js",
+             twitter / "archive" / "data" / "tweets.js", twitter / "x-web" / "timelines.jsonl"]
+    shared = Path(__file__).parents[2] / "shared" / "data" / "x-web" / "raw_user_tweets.json"
+    files += [shared] if shared.is_file() else []
+    for path in files:
+        case.import_file(path, progress=False)
+    plain = tmp_path / "plain.csv"
+    plain.write_text("id,text,created_at\n1,Watch https://t.co/1KPXto2HfW now,2017-01-01T10:00:00Z\n",
+                     encoding="utf-8")
+    case.import_file(plain, progress=False)
+    enrich(case, progress=False)
+    rows = case.db.execute("SELECT uid, norm, method FROM entities WHERE label = 'DOMAIN'").fetchall()
+    tco = [(uid, method) for uid, norm, method in rows if norm == "t.co"]
+    assert len(tco) == 1 and not tco[0][0].startswith("twitter:") and tco[0][1] == "rule"
+    expanded = {norm for uid, norm, _ in rows if uid.startswith("twitter:")}
+    assert {"example.org", "twitter.com", "x.com"} <= expanded
+    if shared.is_file():
+        assert {"americanexperiment.app", "github.com"} <= expanded
+    # Most widespread first, but the shortener after every domain that says where a link leads.
+    listed = resolve(case.entities(label="DOMAIN"))
+    assert listed["value"].iloc[-1] == "t.co" and len(listed) > 3
+
+
 # --- entity resolution -------------------------------------------------------------------------
 
 def test_entity_keys():
@@ -395,6 +463,14 @@ def test_resolve_groups_variants():
         ("PERSON", "mark rutte", "Mark Rutte", 1, 1, ["Mark Rutte"]),
         ("PERSON", "rutte", "Rutte", 1, 1, ["Rutte"]),
     ]
+
+
+def test_resolve_lists_link_shorteners_last():
+    entities = pd.DataFrame({"label": ["DOMAIN"] * 4 + ["HASHTAG"], "uid": list("abcda"),
+                             "norm": ["t.co", "t.co", "T.CO", "bbc.co.uk", "#fire"]})
+    entities["text"] = entities["norm"]
+    assert resolve(entities)[["key", "items"]].values.tolist() == [
+        ["bbc.co.uk", 1], ["fire", 1], ["t.co", 3]]
 
 
 def test_resolve_fills_missing_keys_and_handles_empty():

@@ -51,3 +51,15 @@ def test_method_and_supported_languages():
     assert frozenset({"en"}) == SUPPORTED
     with pytest.raises(AttributeError):
         _ = sentiment.NOT_A_NAME
+
+
+def test_limits_say_per_language_what_is_scored_and_what_is_not():
+    said = sentiment.limits({"en": 12000, "ru": 3000, "de": 500, "und": 200, "nl": 0})
+    assert len(said) == 3
+    assert said[0].startswith("Sentiment of 12,000 en item(s) is VADER's (vader 3.")
+    assert said[1].startswith("3,000 ru, 500 de item(s) have no sentiment score")
+    assert "200 item(s) of undetermined language" in said[2]
+    assert sentiment.limits({"fr": 5}) == [
+        "5 fr item(s) have no sentiment score: the workbench has no scorer it can vouch for in "
+        "those languages."]
+    assert sentiment.limits({}) == []

@@ -43,7 +43,7 @@ def test_a_failing_batch_is_an_error_with_its_traceback(settings):
     with LoadedPool(settings, 2) as pool:
         pool.submit(0, settings, [("not", "an", "item")], False)
         with pytest.raises(EnrichError,
-                           match=r"worker failed: AttributeError: .* \(at batch\.py:\d+ in languages\)"):
+                           match=r"worker failed: AttributeError: .* \(at batch\.py:\d+ in \w+\)"):
             pool.next_result()
 
 

@@ -361,3 +361,22 @@ def test_a_figure_with_too_many_rows_becomes_a_note():
     figure = safely("x", "X", lambda: to_svg(alt.Chart(pd.DataFrame({"a": range(6000)})).mark_point()
                                              .encode(x="a:Q")))
     assert figure.key == "x" and "could not be drawn" in figure.note and "5000" in figure.note
+
+
+def test_limits_say_how_languages_were_decided_and_which_have_no_sentiment():
+    import pandas as pd
+
+    from workbench.report.method import language_limits
+
+    lingua = "lingua 2.1.1 (high accuracy, 20 languages)"
+    items = pd.DataFrame({
+        "language": ["en", "en", "ru", "und", None],
+        "language_method": ["platform", lingua, f"{lingua}; by the author's other posts", lingua, None],
+    }, dtype=object)
+    said = language_limits(items)
+    assert said[0].startswith("The language of 3 item(s) was detected from their text (lingua)")
+    assert "1 of them were too short or unsure to tell alone" in said[0]
+    assert said[1].startswith("Sentiment of 2 en item(s) is VADER's")
+    assert said[2].startswith("1 ru item(s) have no sentiment score")
+    assert said[3].startswith("1 item(s) of undetermined language")
+    assert language_limits(pd.DataFrame({"text": ["x"]})) == []

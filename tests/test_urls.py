@@ -24,3 +24,11 @@ def test_what_leads_elsewhere_keeps_its_difference():
     assert link_key("https://m.co/") == "m.co/"  # a two-label host keeps its name
     assert link_key("mailto:someone@example.org") == "mailto:someone@example.org"
     assert link_key("https://example.com:port/x") == "https://example.com:port/x"
+
+
+def test_link_shorteners():
+    from workbench.urls import is_shortener
+
+    assert all(is_shortener(d) for d in ("t.co", "T.CO", "bit.ly", "fb.me", "tinyurl.com."))
+    # A publisher's own short domain says where it leads; a missing value is no shortener.
+    assert not any(is_shortener(d) for d in ("wsj.com", "youtu.be", "example.org", "", None, float("nan")))

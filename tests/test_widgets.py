@@ -323,6 +323,24 @@ def test_entity_counts(river):
     assert places.loc[places["key"] == "berlin", "text"].item() == "Berlin"
 
 
+def test_entity_counts_list_link_shorteners_last(tmp_path):
+    # Tweets exported as plain text: their t.co links' expansions are unknown, so t.co is their
+    # DOMAIN, but it says nothing of where the links lead and must not head the list.
+    from workbench.enrich.job import enrich
+
+    case = Case.create(tmp_path / "c", title="links", legal_basis="research",
+                       retention_until="2030-01-01", spacy_models={})
+    lines = [f"{n},Look https://t.co/link{n}x,2017-01-0{n}T10:00:00Z" for n in range(1, 5)]
+    lines.append("5,Read https://www.bbc.co.uk/news/1,2017-01-05T10:00:00Z")
+    export = tmp_path / "tweets.csv"
+    export.write_text("id,text,created_at\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    case.import_file(export, progress=False)
+    enrich(case, progress=False)
+    counts = entities.entity_counts(case, label="DOMAIN")
+    assert counts[["key", "items"]].values.tolist() == [["bbc.co.uk", 1], ["t.co", 4]]
+    assert entities.entity_counts(case, label="DOMAIN", top=1)["key"].tolist() == ["bbc.co.uk"]
+
+
 def test_choosing_an_entity_filters_the_items(river):
     explorer = ww.entities(river, label="HASHTAG")
     assert explorer.browser in explorer.children

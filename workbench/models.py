@@ -208,6 +208,7 @@ class Entity:
     method: str  # rule | model | gazetteer | platform
     model: str = ""
     key: str = ""
+    evidence: str = ""  # a PLACE's evidence (JSON: score, need, reasons); see enrich.place_evidence
 
 
 ENTITY_COLUMNS = tuple(f.name for f in fields(Entity))

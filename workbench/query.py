@@ -178,7 +178,8 @@ def _frame_of_table(table: pa.Table, columns: dict[str, type]) -> pd.DataFrame:
 
 def entities(db: sqlite_utils.Database, *, label: str | None = None, uid: str | None = None,
              entity: EntityQuery | None = None) -> pd.DataFrame:
-    """Entities found in the case's items: uid, label, text, norm, start, end, method, model, key."""
+    """Entities found in the case's items: uid, label, text, norm, start, end, method, model, key,
+    evidence (a PLACE's, as JSON: see :mod:`workbench.enrich.place_evidence`)."""
     where, params = [], []
     if label:
         where.append("label = ?")
@@ -194,7 +195,7 @@ def entities(db: sqlite_utils.Database, *, label: str | None = None, uid: str | 
             where.append("label = ?")
             params.append(named)
     columns = {"uid": str, "label": str, "text": str, "norm": str, "start": int, "end": int,
-               "method": str, "model": str, "key": str}
+               "method": str, "model": str, "key": str, "evidence": str}
     sql = f"SELECT {', '.join(columns)} FROM entities"
     if where:
         sql += " WHERE " + " AND ".join(where)

@@ -1,4 +1,5 @@
-"""The article a URL stands for, so that one page shared as variants of its URL counts as one.
+"""The article a URL stands for, so that one page shared as variants of its URL counts as one;
+and the link shorteners, whose domain says nothing of where a link leads.
 
 ``https://www.news.example/story?utm_source=tw#top`` and ``http://news.example/story`` are the
 same article: the key drops the scheme, a ``www.``/``m.`` host prefix, the fragment, a trailing
@@ -19,6 +20,16 @@ TRACKERS = frozenset({
     "cmpid", "s_cid", "ncid", "smid", "twclid", "ttclid",
 })
 _HOST_PREFIXES = ("www.", "m.", "mobile.", "amp.")
+
+#: Registered domains of link shorteners: a link through one (every link of a tweet is t.co)
+#: says nothing of where it leads. Publishers' own short domains that name them (on.wsj.com,
+#: youtu.be) are not here: they do say where.
+SHORTENERS = frozenset({
+    "t.co", "bit.ly", "bitly.com", "j.mp", "ow.ly", "ht.ly", "buff.ly", "goo.gl", "tinyurl.com",
+    "dlvr.it", "ift.tt", "fb.me", "lnkd.in", "trib.al", "is.gd", "v.gd", "tiny.cc", "cutt.ly",
+    "rebrand.ly", "shorturl.at", "t.ly", "rb.gy", "s.id", "shar.es", "su.pr", "wp.me", "po.st",
+    "ln.is", "tr.im", "bl.ink", "snip.ly", "hubs.ly", "spr.ly", "mf.tt", "qr.ae", "x.co",
+})
 
 
 @lru_cache(maxsize=65536)
@@ -43,6 +54,11 @@ def link_key(url: str) -> str:
     kept = [pair for pair in query.split("&") if pair and not _tracker(pair.split("=", 1)[0])]
     path = path.rstrip("/")
     return f"{host}/{path}" + (f"?{'&'.join(kept)}" if kept else "") if slash or kept else host
+
+
+def is_shortener(domain: object) -> bool:
+    """Whether ``domain`` (a registered domain, any case) is a link shortener's."""
+    return isinstance(domain, str) and domain.lower().rstrip(".") in SHORTENERS
 
 
 def _tracker(name: str) -> bool:

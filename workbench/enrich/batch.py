@@ -7,7 +7,8 @@ one :class:`Enricher` per settings, so spaCy pipelines and the language detector
 from __future__ import annotations
 
 import warnings
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Mapping
 from typing import NamedTuple
 
 import orjson
@@ -27,6 +28,7 @@ class ItemText(NamedTuple):
     mentions: list[str]
     links: list[str]
     author_handle: str | None
+    media: int = 0  # how many photos and videos are attached (a tweet links them with a t.co)
 
 
 #: The enrichment table's columns a run fills, in the order :class:`Enriched` rows hold them.
@@ -36,6 +38,19 @@ ENRICHMENT = ("uid", "language", "language_method", "language_confidence", "sent
 WATCH = ("uid", "watch_hits", "risk", "risk_reasons")
 #: Platform language codes that say nothing.
 UNKNOWN_LANG = {"", "und", "zxx", "qme", "qht", "qam", "qct", "qst", "art"}
+#: Added to the detector's method for a language the author's other posts decided.
+BY_AUTHOR = "; by the author's other posts"
+
+#: Per author (:func:`author_key`), the languages of their posts known before a batch: language ->
+#: posts.
+AuthorLanguages = Mapping[str, Mapping[str, int]]
+
+
+def author_key(item: ItemText) -> str | None:
+    """Who wrote an item, for the language prior: ``platform:handle`` (None when unknown)."""
+    if not item.author_handle:
+        return None
+    return f"{item.uid.partition(':')[0]}:{item.author_handle.lower()}"
 
 
 class Enriched(NamedTuple):
@@ -69,11 +84,12 @@ class Enricher:
                                         countries=self.settings.countries, environment=False)
         return self._pipelines
 
-    def run(self, items: list[ItemText]) -> Enriched:
-        """Everything for each item."""
+    def run(self, items: list[ItemText], known: AuthorLanguages | None = None) -> Enriched:
+        """Everything for each item; ``known``: the languages of the authors' posts enriched
+        before (see :meth:`languages`)."""
         from workbench.enrich import sentiment
 
-        languages = self.languages(items)
+        languages = self.languages(items, known)
         rows, by_language = [], defaultdict(list)
         for item, (code, method, confidence) in zip(items, languages, strict=True):
             scored = sentiment.score(item.text, code)
@@ -91,21 +107,34 @@ class Enricher:
         """Only the watch hits and risk, for a watch list that changed."""
         return Enriched([(item.uid, *self._watch(item)) for item in items], [])
 
-    def languages(self, items: list[ItemText]) -> list[tuple[str, str, float | None]]:
-        """The platform's language where it gave one, else the detector's (or ``und``)."""
+    def languages(self, items: list[ItemText], known: AuthorLanguages | None = None
+                  ) -> list[tuple[str, str, float | None]]:
+        """The platform's language where it gave one, else the detector's (or ``und``).
+
+        A short or unsure text goes by its author's other posts: those in this batch whose
+        language the platform gave or the text alone made sure, and ``known`` (per
+        :func:`author_key`, language -> posts enriched before); such a result's method says so.
+        """
         found: list[tuple[str, str, float | None] | None] = []
         unknown = []
+        authors = [author_key(item) for item in items]
+        prior: dict[str, Counter] = {author: Counter(counts) for author, counts in (known or {}).items()}
         for index, item in enumerate(items):
             given = (item.lang or "").split("-")[0].split("_")[0].lower()
             if given and given not in UNKNOWN_LANG:
                 found.append((given, "platform", None))
+                if authors[index] is not None:
+                    prior.setdefault(authors[index], Counter())[given] += 1
             else:
                 found.append(None)
                 unknown.append(index)
         if unknown:
-            detected = self.detector.detect([items[i].text for i in unknown])
+            detector = self.detector
+            detected = detector.detect([items[i].text for i in unknown], [authors[i] for i in unknown],
+                                       prior)
             for index, result in zip(unknown, detected, strict=True):
-                found[index] = (result.code, self.detector.method, round(result.confidence, 4))
+                method = detector.method + BY_AUTHOR if result.basis == "author" else detector.method
+                found[index] = (result.code, method, round(result.confidence, 4))
         return found
 
     def _watch(self, item: ItemText) -> tuple[str, float, str]:
@@ -129,7 +158,7 @@ class Enricher:
         """Selectors, places and named entities, per language's pipeline, and the platform's own."""
         from workbench.enrich.pipeline import extract
         from workbench.enrich.resolve import entity_key
-        from workbench.enrich.selectors import platform_entities
+        from workbench.enrich.selectors import platform_entities, without_shortened
 
         found: list[tuple] = []
         for code, items in by_language.items():
@@ -138,8 +167,10 @@ class Enricher:
             for uid, entities in extract(nlp, ((item.text, item.uid) for item in items)):
                 item = texts[uid]
                 given = platform_entities(uid, item.text, item.mentions, item.hashtags, item.links)
+                entities = without_shortened(entities, given, media=item.media > 0)
                 found += [(e.uid, e.label, e.text, e.norm, e.start, e.end, e.method, e.model,
-                           e.key or entity_key(e.label, e.norm)) for e in _merge(entities, given)]
+                           e.key or entity_key(e.label, e.norm), e.evidence)
+                          for e in _merge(entities, given)]
         return found
 
 
@@ -152,8 +183,10 @@ def _merge(found: list[Entity], given: list[Entity]) -> list[Entity]:
 _ENRICHERS: dict[str, Enricher] = {}
 
 
-def enrich_items(settings: Settings, items: list[ItemText], watch_only: bool = False) -> Enriched:
-    """Enrich a batch with an Enricher kept per settings in this process (or Dask worker)."""
+def enrich_items(settings: Settings, items: list[ItemText], watch_only: bool = False,
+                 known: AuthorLanguages | None = None) -> Enriched:
+    """Enrich a batch with an Enricher kept per settings in this process (or Dask worker);
+    ``known``: the languages of the authors' posts enriched before (:meth:`Enricher.languages`)."""
     from workbench.enrich.pipeline import MissingModelWarning
 
     key = settings.fingerprint() + settings.watch_fingerprint()
@@ -163,7 +196,7 @@ def enrich_items(settings: Settings, items: list[ItemText], watch_only: bool = F
         enricher = _ENRICHERS[key] = Enricher(settings)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", MissingModelWarning)  # the caller said it once
-        return enricher.run_watch(items) if watch_only else enricher.run(items)
+        return enricher.run_watch(items) if watch_only else enricher.run(items, known)
 
 
 def warm_up(settings: Settings, *, languages: bool = False) -> None:

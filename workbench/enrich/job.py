@@ -24,11 +24,20 @@ import orjson
 from tqdm.auto import tqdm
 
 from workbench import audit
-from workbench.enrich.batch import ENRICHMENT, Enriched, ItemText, enrich_items
+from workbench.enrich.batch import (
+    BY_AUTHOR,
+    ENRICHMENT,
+    AuthorLanguages,
+    Enriched,
+    ItemText,
+    author_key,
+    enrich_items,
+)
+from workbench.enrich.language import SURE
 from workbench.enrich.settings import Settings, model_version
 from workbench.enrich.tweet_ner import NAME as TWEET_NER
 from workbench.enrich.workers import LoadedPool, results_of
-from workbench.errors import WorkbenchError
+from workbench.errors import UsageError, WorkbenchError
 from workbench.models import ENTITY_COLUMNS
 from workbench.store import chunks, write
 from workbench.timeutil import now_text
@@ -78,7 +87,7 @@ def enrich(case: Case, *, n_process: int = 1, scheduler: str | None = None,
            progress: bool = True) -> EnrichResult:
     """Enrich the case's new and changed items; see the module's docstring."""
     if n_process < 1:
-        raise WorkbenchError("n_process must be at least 1")
+        raise UsageError("n_process must be at least 1", hint="--processes 1 or more")
     settings = settings_for(case, ner=ner, low_accuracy=low_accuracy)
     missing = [name for _, name in settings.models if model_version(name) == "missing"]
     if missing:  # said here, once; the workers keep quiet about it
@@ -105,10 +114,10 @@ def enrich(case: Case, *, n_process: int = 1, scheduler: str | None = None,
             # Workers start (and load their pipelines) while the items are picked here.
             executor = _executor(stack, n_process, scheduler, settings)
             full, watch_only, result.unchanged, hashes = _select(case, keys)
-            if executor is not None:
-                _group_repeats(full)
-            jobs = [(False, b) for b in chunks(full, batch_size)]
-            jobs += [(True, b) for b in chunks(watch_only, batch_size)]
+            _group_by_author(full)
+            known = _author_languages(case, keys[0]) if full else {}
+            jobs = [(False, b, _known_for(b, known)) for b in chunks(full, batch_size)]
+            jobs += [(True, b, None) for b in chunks(watch_only, batch_size)]
             bar = stack.enter_context(tqdm(total=len(full) + len(watch_only), unit=" items",
                                            desc="enrich", disable=not progress, leave=False))
             for is_watch, enriched in _results(executor, settings, jobs):
@@ -132,7 +141,7 @@ def text_hash(item: ItemText) -> str:
 
 _SELECT = (
     "SELECT i.rowid, i.uid, i.text, i.title, i.lang, i.hashtags, i.mentions, i.links, "
-    "i.author_handle, e.text_sha256, e.settings_sha256, e.watch_sha256 FROM items i "
+    "i.author_handle, i.media, e.text_sha256, e.settings_sha256, e.watch_sha256 FROM items i "
     "LEFT JOIN enrichment e ON e.uid = i.uid WHERE i.rowid > ? ORDER BY i.rowid LIMIT ?"
 )
 
@@ -148,9 +157,9 @@ def _select(case: Case, keys: tuple[str, str]
         if not page:
             return full, watch_only, unchanged, hashes
         after = page[-1][0]
-        for _rowid, uid, text, title, lang, tags, mentions, links, handle, *done in page:
+        for _rowid, uid, text, title, lang, tags, mentions, links, handle, media, *done in page:
             item = ItemText(uid, text or "", title, lang, _list(tags), _list(mentions),
-                            _list(links), handle)
+                            _list(links), handle, len(_list(media)))
             old_text, old_settings, old_watch = done
             new_text = text_hash(item)
             if old_text != new_text or old_settings != keys[0]:
@@ -162,16 +171,46 @@ def _select(case: Case, keys: tuple[str, str]
                 unchanged += 1
 
 
-def _group_repeats(items: list[ItemText]) -> None:
-    """Put items whose texts read alike next to each other.
+def _group_by_author(items: list[ItemText]) -> None:
+    """Put each author's items next to each other, and texts that read alike next to those.
 
-    Each worker process remembers the texts it has judged (reposts, copy-pasted and templated
-    texts repeat); with the repeats in one batch, a text is judged once in all, not once in
-    every process. Sorting by the text itself is enough to bring them together (they differ in
-    a number, a tag or a link, mostly late in the text), and costs a tenth of a second where
-    sorting by the cleaned text cost seconds.
+    An author's other posts in the same batch are the language prior for their short texts
+    (:meth:`workbench.enrich.batch.Enricher.languages`), so a batch should hold as many of one
+    author's posts as it can. Each process also remembers the texts it has judged (reposts,
+    copy-pasted and templated texts repeat), and within an author sorting by the text itself
+    brings those together (they differ in a number, a tag or a link, mostly late in the text).
+    The order is the same whichever executor runs the batches, so results are too.
     """
-    items.sort(key=lambda item: item.text)
+    items.sort(key=lambda item: (author_key(item) or "", item.text))
+
+
+# The languages each author's items were given by the platform, or by their text alone with
+# confidence, in the current settings: the prior for the author's new posts.
+_AUTHOR_LANGUAGES = (
+    "SELECT substr(i.uid, 1, instr(i.uid, ':') - 1) || ':' || lower(i.author_handle), e.language, "
+    "count(*) FROM enrichment e JOIN items i ON i.uid = e.uid "
+    "WHERE i.author_handle IS NOT NULL AND i.author_handle != '' AND e.language != 'und' "
+    "AND e.settings_sha256 = ? AND (e.language_method = 'platform' OR "
+    "(e.language_confidence >= ? AND e.language_method NOT LIKE ?)) GROUP BY 1, 2"
+)
+
+
+def _author_languages(case: Case, settings_key: str) -> dict[str, dict[str, int]]:
+    """Per author (:func:`author_key`), the languages of their posts enriched before with these
+    settings: language -> posts."""
+    known: dict[str, dict[str, int]] = {}
+    for author, code, count in case.db.execute(_AUTHOR_LANGUAGES,
+                                               [settings_key, SURE, f"%{BY_AUTHOR}"]):
+        known.setdefault(author, {})[code] = count
+    return known
+
+
+def _known_for(items: list[ItemText], known: dict[str, dict[str, int]]) -> AuthorLanguages | None:
+    """The part of ``known`` about a batch's authors (None when there is none)."""
+    if not known:
+        return None
+    mine = {key: known[key] for key in {author_key(item) for item in items} if key in known}
+    return mine or None
 
 
 def _list(value: str | None) -> list[str]:
@@ -207,11 +246,12 @@ def _executor(stack: ExitStack, n_process: int, scheduler: str | None,
 
 
 def _results(executor: Executor | LoadedPool | None, settings: Settings,
-             jobs: list[tuple[bool, list[ItemText]]]) -> Iterator[tuple[bool, Enriched]]:
+             jobs: list[tuple[bool, list[ItemText], AuthorLanguages | None]]
+             ) -> Iterator[tuple[bool, Enriched]]:
     """Each job's results, as they finish; at most two jobs per worker in flight."""
     if executor is None:
-        for is_watch, items in jobs:
-            yield is_watch, enrich_items(settings, items, is_watch)
+        for is_watch, items, known in jobs:
+            yield is_watch, enrich_items(settings, items, is_watch, known)
         return
     if isinstance(executor, LoadedPool):
         yield from results_of(executor, settings, jobs)
@@ -221,8 +261,8 @@ def _results(executor: Executor | LoadedPool | None, settings: Settings,
     queue = iter(jobs)
     try:
         while True:
-            for is_watch, items in queue:
-                pending[executor.submit(enrich_items, settings, items, is_watch)] = is_watch
+            for is_watch, items, known in queue:
+                pending[executor.submit(enrich_items, settings, items, is_watch, known)] = is_watch
                 if len(pending) >= limit:
                     break
             if not pending:

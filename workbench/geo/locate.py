@@ -39,7 +39,7 @@ import orjson
 from tqdm.auto import tqdm
 
 from workbench import audit
-from workbench.geo.gazetteer import OfflineGeocoder, haversine_km
+from workbench.geo.gazetteer import CONTEXT_CONFIDENCE, OfflineGeocoder, context_of, haversine_km
 from workbench.store import write
 from workbench.timeutil import now_text
 
@@ -53,11 +53,6 @@ CONFIDENCE = {"geotag": 0.95, "exif": 0.9, "place": 0.85, "text_coord": 0.75, "t
               "profile": 0.4}
 #: Weight of the case's most named places as context, against 0.8 for the item's own.
 CASE_CONTEXT_WEIGHT = 0.4
-#: A name is unambiguous enough to serve as context from this confidence.
-CONTEXT_CONFIDENCE = 0.9
-#: A country or state named in an item narrows its other names from this confidence (their
-#: confidence is lowered for their wide reach, so the bar is lower).
-REGION_CONFIDENCE = 0.6
 PAGE = 2000
 COLUMNS = ("uid", "method", "evidence", "name", "lat", "lon", "radius_km", "confidence", "best",
            "geonameid", "country", "admin1", "feature", "media_uid", "start", "end", "geocoder",
@@ -178,6 +173,15 @@ class _Finder:
         for row in db.execute(f"SELECT uid, label, text, norm, start, end FROM entities WHERE label "
                               f"IN ({labels}, 'COORD') ORDER BY uid, start", PLACE_LABELS):
             self.mentions[row[0]].append(row[1:])
+        # Where the enrichment weighed the evidence for places (entities.evidence), a PLACE is
+        # the text naming a place and the recogniser's LOC or GPE alone is not; elsewhere (cases
+        # enriched before) a LOC or GPE counts where no PLACE covers it, once.
+        judged = db.execute("SELECT 1 FROM entities WHERE label = 'PLACE' AND evidence != '' "
+                            "LIMIT 1").fetchone() is not None
+        for uid, found in self.mentions.items():
+            places = [m for m in found if m[0] == "PLACE"]
+            self.mentions[uid] = [m for m in found if m[0] in ("PLACE", "COORD") or (
+                not judged and not any(p[3] < m[4] and m[3] < p[4] for p in places))]
         self.photos: dict[str, list[tuple[str, str]]] = defaultdict(list)
         for item_uid, media_uid, sha in db.execute(
                 "SELECT item_uid, uid, sha256 FROM media WHERE sha256 IS NOT NULL "
@@ -215,22 +219,18 @@ class _Finder:
             near = [(c.lat, c.lon, 0.8) for c in found]
             # Names that are not ambiguous place the others of the same item; a country or
             # state named beside a town says where to look for it ("Paris, Texas").
-            first = [(m, self._resolve(m[1], near)) for m in names]
-            countries = set(self.geocoder.countries)
-            for _, match in first:
-                if match is None:
-                    continue
-                kind = match.place.kind if hasattr(match.place, "kind") else None
-                if kind == "country" and match.confidence >= REGION_CONFIDENCE:
-                    countries.add(match.place.country)
-                elif match.confidence >= (REGION_CONFIDENCE if kind == "state"
-                                          else CONTEXT_CONFIDENCE):
-                    near.append((match.place.lat, match.place.lon, 0.8))
+            first = [(m, self._resolve_mention(m, near)) for m in names]
+            # countries, regions (and demonyms) said clearly narrow the others; clear towns
+            # and counties are points to look near (gazetteer.context_of)
+            context = context_of(match for _, match in first)
+            countries = set(self.geocoder.countries) | context.countries
+            near += context.points
             if profile is not None:
                 near.append((profile.lat, profile.lon, CASE_CONTEXT_WEIGHT))
             for mention, match in first:
                 if match is None or match.confidence < CONTEXT_CONFIDENCE:
-                    match = self._resolve(mention[1], near, countries=countries)
+                    match = self._resolve_mention(mention, near, countries=countries,
+                                          regions=context.regions)
                 found.append(self._named(item.uid, mention, match))
         if profile is not None:
             found.append(profile._replace(uid=item.uid))
@@ -303,14 +303,24 @@ class _Finder:
                 CONFIDENCE["profile"] * match.confidence, self.geocoder.data_version)
         return self._profile[text]
 
-    def _resolve(self, name: str, near, *, countries: set[str] | None = None, online: bool = True):
+    def _resolve_mention(self, mention: tuple, near, **options):
+        """The best match for a mention's text, or for the gazetteer's name of a PLACE inside it
+        when the text is not known ("Co Antrim": Antrim, "northwest Albuquerque")."""
+        match = self._resolve(mention[1], near, **options)
+        canonical = (mention[2] or "").partition("|")[0] if mention[0] == "PLACE" else ""
+        if match is None and "|" in (mention[2] or "") and canonical and canonical != mention[1]:
+            match = self._resolve(canonical, near, **options)
+        return match
+
+    def _resolve(self, name: str, near, *, countries: set[str] | None = None,
+                 regions: frozenset[tuple[str, str]] = frozenset(), online: bool = True):
         """The best match for ``name`` near the given points (and the case's), cached."""
         points = tuple((round(p[0], 2), round(p[1], 2), p[2]) for p in near)
         wanted = tuple(sorted(countries)) if countries is not None else None
-        key = (name, points, wanted)
+        key = (name, points, wanted, tuple(sorted(regions)))
         if key not in self._names:
             matches = self.geocoder.resolve(name, near=[*points, *self.case_points],
-                                            countries=wanted)
+                                            countries=wanted, regions=regions)
             match = matches[0] if matches else None
             if match is None and online and self.online is not None:
                 match = self.online.match(name)

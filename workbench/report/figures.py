@@ -22,6 +22,7 @@ import pandas as pd
 
 from workbench.errors import WorkbenchError
 from workbench.report.svg import to_svg
+from workbench.urls import is_shortener
 
 #: Names an account (or rewrites a text) as the report shows it: itself, or its pseudonym.
 Label = Callable[[str], str]
@@ -120,16 +121,11 @@ def sentiment(items: pd.DataFrame, *, tz: str) -> Figure:
         bands = sentiment_band(items["sentiment"]).value_counts()
         rows = [[band, int(n), f"{n / len(items):.0%}"] for band, n in bands.items()]
         note = ("VADER compound score bands (negative <= -0.05 < neutral < 0.05 <= positive). VADER "
-                "is built for English: scores of other languages are rough.")
+                "scores English only: items in other languages, or of undetermined language, are "
+                "unscored.")
         return Figure("sentiment", title, to_svg(dated(chart, items)), note, ["band", "items", "share"], rows)
 
     return safely("sentiment", title, build)
-
-
-#: Domains of link shorteners: a link through one (every link of a tweet is t.co) says nothing of
-#: where it leads, and on a large case t.co alone outnumbers every other entity many times over.
-SHORTENERS = frozenset({"t.co", "bit.ly", "ow.ly", "buff.ly", "goo.gl", "tinyurl.com", "dlvr.it",
-                        "ift.tt", "fb.me", "lnkd.in", "trib.al", "is.gd"})
 
 
 def top_entities(counts: pd.DataFrame, *, top: int = 25) -> Figure:
@@ -140,7 +136,9 @@ def top_entities(counts: pd.DataFrame, *, top: int = 25) -> Figure:
         return Figure("entities", title, note="No entities (the items are not enriched, or none found).")
 
     def build() -> Figure:
-        shorteners = (counts["label"] == "DOMAIN") & counts["name"].isin(SHORTENERS)
+        # A link whose expansion is unknown keeps its shortener's domain (workbench.urls), which
+        # says nothing of where it leads; on a large case t.co alone would outnumber the rest.
+        shorteners = (counts["label"] == "DOMAIN") & counts["name"].map(is_shortener).astype(bool)
         shown = counts[~shorteners].sort_values(["items", "name"], ascending=[False, True]).head(top)
         shown = shown[["label", "name", "items"]]
         chart = alt.Chart(shown).mark_bar().encode(

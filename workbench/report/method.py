@@ -21,7 +21,8 @@ LIMITS = (
     "results are incomplete, and posts deleted before collection are missing.",
     "Times are stored in UTC and shown in the report's zone; a source without a zone was read as "
     "UTC (such items carry the caveat naive-time).",
-    "Sentiment is VADER's lexicon score, built for English; for other languages it is rough.",
+    "Sentiment is scored only in languages the workbench has a scorer for that it can vouch for "
+    "(English, by VADER); items in other languages have no score rather than a rough one.",
     "Places named in text and profile locations are gazetteer guesses with a confidence and a radius, "
     "not proof of where a post was written; only platform geotags and photo EXIF are measured "
     "positions, and those can be forged.",
@@ -80,9 +81,32 @@ def case_limits(case: Case, items: pd.DataFrame, located: pd.DataFrame) -> list[
         if unscored:
             out.append(f"{unscored:,} of {len(items):,} items have no sentiment score (not enriched, or no "
                        "scorable text).")
+    out += language_limits(items)
     if len(items):
         out.append(f"{len(located):,} of {len(items):,} items have a location.")
     return out
+
+
+def language_limits(items: pd.DataFrame) -> list[str]:
+    """How the items' languages were decided, and each language's sentiment method or its absence."""
+    from workbench.enrich import sentiment
+    from workbench.enrich.batch import BY_AUTHOR
+
+    if not len(items) or "language" not in items.columns:
+        return []
+    codes = items["language"][items["language"].notna()]
+    if not len(codes):
+        return []
+    out = []
+    if "language_method" in items.columns:
+        methods = items["language_method"].dropna().astype(str)
+        detected = int(methods.str.startswith("lingua").sum())
+        by_author = int(methods.str.endswith(BY_AUTHOR).sum())
+        if detected:
+            out.append(f"The language of {detected:,} item(s) was detected from their text (lingua), "
+                       f"not given by the platform; {by_author:,} of them were too short or unsure "
+                       "to tell alone and took their author's usual language.")
+    return out + sentiment.limits(codes.astype(str).value_counts().to_dict())
 
 
 def audit_summary(case: Case, verify: Any) -> dict:

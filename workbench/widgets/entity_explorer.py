@@ -8,6 +8,7 @@ import ipywidgets as w
 import pandas as pd
 
 from workbench.case import Case
+from workbench.urls import SHORTENERS
 from workbench.widgets import state
 from workbench.widgets.browser import ItemBrowser
 
@@ -16,11 +17,15 @@ TOP = 200
 
 def entity_counts(case: Case, *, label: str | None = None, top: int = TOP) -> pd.DataFrame:
     """Entities resolved by key: ``label, key, text`` (the most common spelling), ``items`` (how
-    many items name it) and ``mentions``; most frequent first, the first ``top``."""
+    many items name it) and ``mentions``; most frequent first, a link shortener's DOMAIN (t.co:
+    it says nothing of where a link leads) after the others; the first ``top``."""
     where, params = ("WHERE label = ?", [label.upper()]) if label else ("", [])
+    shorteners = sorted(SHORTENERS)
+    marks = ", ".join("?" * len(shorteners))
     rows = case.db.execute(
-        f"SELECT label, key, count(DISTINCT uid), count(*) FROM entities {where} "
-        "GROUP BY label, key ORDER BY 3 DESC, 4 DESC, label, key LIMIT ?", [*params, top]).fetchall()
+        f"SELECT label, key, count(DISTINCT uid), count(*) FROM entities {where} GROUP BY label, key "
+        f"ORDER BY label = 'DOMAIN' AND key IN ({marks}), 3 DESC, 4 DESC, label, key LIMIT ?",
+        [*params, *shorteners, top]).fetchall()
     frame = pd.DataFrame(rows, columns=["label", "key", "items", "mentions"])
     if frame.empty:
         return frame.assign(text=pd.Series(dtype=str))[["label", "key", "text", "items", "mentions"]]
