@@ -98,6 +98,21 @@ def test_import_errors_are_one_line_and_exit_1(case_dir, tmp_path):
     assert bad_map.returncode == 2 and "field=column" in bad_map.stderr
 
 
+def test_import_reads_times_as_told_and_takes_raised_caps(case_dir, tmp_path):
+    table = tmp_path / "dates.csv"
+    table.write_text("id,created_at,text\n1,03/04/2024 10:00,fire\n", encoding="utf-8")
+    done = wb("import", case_dir, table, "--dayfirst", "--max-field-size", "128M",
+              "--max-member-size", "2G", "--max-file-size", "4G")
+    assert done.returncode == 0, done.stderr
+    assert "dates.csv: csv, 1 imported" in done.stdout
+    listed = wb("items", case_dir, "--format", "jsonl")
+    assert json.loads(listed.stdout)["created_at"].startswith("2024-04-03T10:00")
+    both = wb("import", case_dir, table, "--monthfirst", "--time-format", "%m/%d/%Y %H:%M")
+    assert both.returncode == 2 and "not both" in both.stderr
+    size = wb("import", case_dir, table, "--max-file-size", "lots")
+    assert size.returncode == 2 and "not a size: 'lots'" in size.stderr
+
+
 def test_not_a_case_is_a_usage_error(tmp_path):
     done = wb("items", tmp_path)
     assert done.returncode == 2 and "not a case" in done.stderr
@@ -130,3 +145,27 @@ def test_judge_records_lists_and_withdraws_key_judgements(case_dir, tmp_path):
     assert missing.returncode == 2 and "--confidence" in missing.stderr
     withdrawn = wb("judge", case_dir, "--remove", "1")
     assert withdrawn.returncode == 0 and "judgement 1 withdrawn" in withdrawn.stdout
+
+
+@pytest.mark.parametrize(("args", "said"), [
+    (("import", "{case}", "no-such-file.csv"), "no such file"),
+    (("import", "{case}", "{file}", "--format", "no-such-format"), "unknown format"),
+    (("items", "{case}", "--since", "not-a-date"), "not a recognised time"),
+    (("entities", "{case}", "--label", "NO-SUCH-LABEL"), "no entity in this case is labelled"),
+    (("enrich", "{case}", "--processes", "0"), "at least 1"),
+    (("run", "{case}", "--phase", "no-such-phase"), "unknown phase"),
+])
+def test_usage_errors_exit_2_with_one_line(case_dir, tmp_path, args, said):
+    posts = tmp_path / "posts.jsonl"
+    posts.write_text(json.dumps(post(1)) + "\n")
+    done = wb(*(arg.format(case=case_dir, file=posts) for arg in args))
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("error:") and said in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_missing_file_among_others_spares_them_and_still_exits_2(case_dir, tmp_path):
+    posts = tmp_path / "posts.jsonl"
+    posts.write_text(json.dumps(post(1)) + "\n")
+    done = wb("import", case_dir, tmp_path / "missing.jsonl", posts)
+    assert done.returncode == 2 and "missing.jsonl: no such file" in done.stderr
+    assert "1 imported" in done.stdout

@@ -16,12 +16,13 @@ DEV_TWEETS = Path(__file__).resolve().parents[2] / "shared" / "data" / "ira-dev"
 PROVENANCE = ("file:x", "import:x", "0/1", "2026-01-01T00:00:00.000+00:00", 1, "0" * 64)
 
 
-def _both(fmt_name: str, path: Path, column_map: dict, size: int = 7) -> tuple[list, list]:
+def _both(fmt_name: str, path: Path, column_map: dict, size: int = 7,
+          **options) -> tuple[list, list]:
     """The batches of ``path`` mapped the fast way and through Item and Author."""
     fast = get_format(fmt_name)
     slow = type("Slow", (type(fast),), {"map_columns": None})()
     payload = Payload("x", path, path.name)
-    options = {"column_map": column_map}
+    options = {"column_map": column_map, **options}
     assert getattr(fast, "map_columns", None) is not None
     return [list(mapping.batches(fmt, payload, options, PROVENANCE, size))
             for fmt in (fast, slow)]
@@ -95,3 +96,31 @@ def test_real_tweets_map_the_same_both_ways(tmp_path):
         _same(fast, slow)
     assert sum(len(b.rows) for b in fast) > 4900
     assert sum(b.notes["items with hashtags read from their text"] for b in fast) > 500
+
+
+def test_a_column_read_day_first_maps_the_same_both_ways(tmp_path):
+    path = tmp_path / "dotted.csv"
+    path.write_text("id,when,text,platform\n1,03.04.2024 10:00,a,\n2,04/05/2024 11:00 PM,b,\n"
+                    "3,04/25/2024 11:00,contradicts the column's order,\n4,15.03.2024,c,\n"
+                    "5,01.01.1970 00:00,the epoch,\n6,01/02/2003 10:00,before x existed,x\n"
+                    "7,16.03.2024,d,\n")
+    fmt = get_format("csv")
+    options = {"column_map": {"created_at": "when"}}
+    readings = fmt.decide_times(Payload("x", path, path.name), options)
+    assert readings["when"].order == "day-first" and "'15.03.2024'" in readings["when"].basis
+    decided = {"time_readings": {c: {"order": r.order, "basis": r.basis}
+                                 for c, r in readings.items()}}
+    fast, slow = _both("csv", path, {"created_at": "when"}, 2, **decided)
+    _same(fast, slow)
+    rows = {r.uid: r.values for b in fast for r in b.rows}
+    created = mapping.ITEM_ROW.index("created_at")
+    assert rows["generic:1"][created].startswith("2024-04-03T10:00")
+    assert rows["generic:2"][created].startswith("2024-05-04T23:00")
+    caveats = mapping.ITEM_ROW.index("caveats")
+    assert json.loads(rows["generic:5"][caveats]) == ["naive-time", "dated-at-epoch"]
+    assert json.loads(rows["x:6"][caveats]) == ["naive-time", "dated-before-platform"]
+    [problem] = [p for b in fast for p in b.problems]
+    assert problem.locator == "line 4"
+    assert "can only be month-first, but this column's times are read day-first (column " \
+           "when: '15.03.2024' in the file shows it, as 2 values do; 1 shows the other order)" \
+           in problem.reason

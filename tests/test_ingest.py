@@ -495,3 +495,99 @@ def test_a_known_id_with_other_text_is_quarantined_not_counted_a_duplicate(case,
     again = case.import_file(edited, progress=False)
     assert (again.imported, again.duplicates) == (0, 2)
     assert case.verify().ok
+
+
+def _created(case) -> dict:
+    return {uid: str(t)[:16] for uid, t in case.items().set_index("id")["created_at"].items()}
+
+
+def test_a_day_first_column_is_read_day_first_and_the_decision_recorded(case, tmp_path):
+    path = tmp_path / "dmy.csv"
+    path.write_text("id,created_at,text\n1,03/04/2024 14:22,a\n2,15/03/2024 14:22,b\n"
+                    "3,15.03.2024 09:00,c\n", encoding="utf-8")
+    result = case.import_file(path, progress=False)
+    assert (result.imported, result.quarantined) == (3, 0)
+    assert result.readings == ["times read day-first (column created_at: '15/03/2024 14:22' in "
+                               "the file shows it)"]
+    assert "times read day-first (column created_at" in result.summary()
+    assert _created(case) == {"1": "2024-04-03 14:22", "2": "2024-03-15 14:22",
+                              "3": "2024-03-15 09:00"}
+    started = case.db.execute("SELECT detail FROM audit WHERE action = 'import.started'").fetchone()
+    assert json.loads(started[0])["readings"] == result.readings
+    detail = json.loads(case.db.execute("SELECT detail FROM runs").fetchone()[0])
+    assert detail["options"]["time_readings"]["created_at"]["order"] == "day-first"
+
+
+def test_ambiguous_columns_default_by_separator_unless_told(case, tmp_path):
+    slashes = tmp_path / "us.csv"
+    slashes.write_text("id,created_at,text\n1,03/04/2024 10:00,a\n", encoding="utf-8")
+    dots = tmp_path / "eu.csv"
+    dots.write_text("id,created_at,text\n2,03.04.2024 10:00,a\n", encoding="utf-8")
+    assert "month-first" in case.import_file(slashes, progress=False).readings[0]
+    assert "day-first" in case.import_file(dots, progress=False).readings[0]
+    told = tmp_path / "told.csv"
+    told.write_text("id,created_at,text\n3,03/04/2024 10:00,a\n4,05/06/2024 11:00,b\n"
+                    "5,05/13/2024 11:00,contradicts --dayfirst\n", encoding="utf-8")
+    result = case.import_file(told, dayfirst=True, progress=False)
+    assert (result.imported, result.quarantined, result.readings) == (2, 1, [])
+    formatted = tmp_path / "formatted.csv"
+    formatted.write_text("id,created_at,text\n6,2024|03|04 10h00,a\n", encoding="utf-8")
+    assert case.import_file(formatted, time_format="%Y|%m|%d %Hh%M", progress=False).imported == 1
+    assert _created(case) == {"1": "2024-03-04 10:00", "2": "2024-04-03 10:00",
+                              "3": "2024-04-03 10:00", "4": "2024-06-05 11:00",
+                              "6": "2024-03-04 10:00"}
+    reason = case.quarantine().reason.iloc[0]
+    assert "'05/13/2024 11:00' can only be month-first, but this column's times are read " \
+           "day-first (as given: --dayfirst)" in reason
+
+
+def test_a_later_value_contradicting_the_decision_is_quarantined_in_the_worker(
+        case, tmp_path, monkeypatch):
+    from workbench import mapping
+    from workbench.collect import generic
+
+    rows = [f"{i},0{1 + i % 9}/0{1 + i % 7}/2024 10:{i % 60:02d},post {i}" for i in range(3000)]
+    rows.insert(2500, "x,25/03/2024 10:00,day-first at last")
+    path = tmp_path / "late.csv"
+    path.write_text("id,created_at,text\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    monkeypatch.setattr(generic, "DECIDE_BYTES", 4096)  # the decision sees the first rows only
+    monkeypatch.setattr(mapping, "WORKER_MIN_BYTES", 0)  # and the batches are a worker's
+    result = case.import_file(path, progress=False)
+    assert (result.imported, result.quarantined) == (3000, 1)
+    assert result.readings == ["times read month-first (column created_at: no value in the first "
+                               "4 KiB shows the order; month-first is the default for dates "
+                               "written with '/')"]
+    problem = case.quarantine().iloc[0]
+    assert problem.locator == "line 2502"
+    assert "'25/03/2024 10:00' can only be day-first, but this column's times are read " \
+           "month-first (column created_at: no value" in problem.reason
+    assert problem.reason.endswith("import the file with --dayfirst")
+
+
+@pytest.mark.skipif(not (DATA.parents[2] / "shared" / "data" / "ira-dev").exists(),
+                    reason="../shared/data is not beside this clone")
+def test_real_tweets_in_fivethirtyeight_s_month_first_form_read_as_in_iso(case, tmp_path):
+    import csv
+    import gzip
+    import itertools
+    from datetime import datetime
+
+    source = DATA.parents[2] / "shared" / "data" / "ira-dev" / "tweets.csv.gz"
+    with gzip.open(source, "rt", encoding="utf-8", newline="") as stream:
+        rows = list(itertools.islice(csv.DictReader(stream), 3000))
+    for row in rows:  # FiveThirtyEight's release writes "1/2/2017 14:39"
+        when = datetime.fromisoformat(row["publish_date"])
+        row["iso"], row["publish_date"] = row["publish_date"], (
+            f"{when.month}/{when.day}/{when.year} {when.hour}:{when.minute:02d}")
+    path = tmp_path / "ira538.csv"
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    result = case.import_file(path, column_map={
+        "text": "content", "created_at": "publish_date", "author_id": "author_id",
+        "platform": "=twitter"}, progress=False)
+    assert result.quarantined == 0 and result.imported > 2900
+    assert result.readings[0].startswith("times read month-first (column publish_date: '")
+    stored = set(case.items()["created_at"].dt.strftime("%Y-%m-%d %H:%M:%S"))
+    assert stored == {row["iso"] for row in rows}

@@ -48,3 +48,13 @@ def test_hostile_archive_members_are_refused(member):
         archive.writestr(member, "bad")
     with zipfile.ZipFile(buffer) as archive, pytest.raises(UnsafeArchiveError, match="refusing"):
         safe_members(archive, name="x.zip")
+
+
+def test_an_element_nested_too_deep_is_that_element_s_problem_only():
+    deep = '{"s": "a ] in a string", "v": ' + "[" * 50_000 + "]" * 50_000 + "}"
+    text = f'[{{"id": 1}}, {deep}, {{"id": 3}}]'
+    records = list(element_records(text))
+    assert [r.data["id"] for r in records if r.data] == [1, 3]
+    assert records[1].error.startswith("nested too deep to read")
+    start, end = map(int, records[1].span[1:].split(":"))
+    assert text[start:end] == deep

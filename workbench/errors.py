@@ -29,6 +29,11 @@ def _rebuild(cls: type, args: tuple, state: dict) -> WorkbenchError:
     return error
 
 
+class UsageError(WorkbenchError):
+    """Something asked for that cannot be done as asked: an unknown name, a value out of range,
+    an input that is not there. The command line exits 2 for it, as for a wrong option."""
+
+
 class CaseError(WorkbenchError):
     """The case folder is missing, already exists, or is not a case."""
 
@@ -53,8 +58,21 @@ class ImportFormatError(WorkbenchError):
         self.path = path
 
 
+class UnknownFormatError(ImportFormatError, UsageError):
+    """A format asked for by a name that no reader has."""
+
+
+class MissingInputError(ImportFormatError, UsageError):
+    """A file or folder to import that is not there."""
+
+
 class UnsafeArchiveError(ImportFormatError):
     """An archive member would be written outside its folder (absolute path or '..')."""
+
+
+class SizeLimitError(ImportFormatError):
+    """A file, archive member or field is larger than the import's cap; the hint names the
+    option that raises it."""
 
 
 class RecordError(WorkbenchError):

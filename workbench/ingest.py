@@ -8,10 +8,8 @@ file adds only what is missing.
 
 from __future__ import annotations
 
-import zipfile
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tqdm.auto import tqdm
@@ -20,8 +18,17 @@ import workbench
 from workbench import audit, mapping
 from workbench.collect import get_format, sniff
 from workbench.collect.base import FileFormat, Payload
-from workbench.collect.readers import excerpt, safe_members
-from workbench.ingest_input import file_encoding, resolve_input, take_sample
+from workbench.collect.limits import Limits
+from workbench.collect.readers import UNREADABLE_MEMBER, excerpt
+from workbench.errors import SizeLimitError
+from workbench.ingest_input import (
+    decide_times,
+    file_encoding,
+    open_media,
+    resolve_input,
+    take_sample,
+    time_options,
+)
 from workbench.mapping import Batch, Problem, Rows
 from workbench.store import chunks, insert_items, write
 from workbench.timeutil import now_text
@@ -47,6 +54,8 @@ class ImportResult:
     authors_updated: int = 0
     media_files: int = 0
     notes: dict[str, int] = field(default_factory=dict)
+    #: How the file was read where it could not say itself: "times read day-first (...)".
+    readings: list[str] = field(default_factory=list)
     status: str = "running"
 
     @property
@@ -63,6 +72,7 @@ class ImportResult:
         if self.media_files:
             parts.append(f"{self.media_files} media files")
         parts += [f"{count} {note}" for note, count in sorted(self.notes.items())]
+        parts += self.readings
         return ", ".join(parts)
 
 
@@ -216,13 +226,24 @@ class Importer:
         if not wanted:
             return {}
         stored: dict[str, tuple[str, int]] = {}
-        for member, stream in _open_members(payload, wanted):
-            with stream:
-                stored[member] = self.case.media_store.put_stream(stream)
-        missing = len(wanted) - len(stored)
-        if missing:
-            result.notes["media files named but not in the export"] = \
-                result.notes.get("media files named but not in the export", 0) + missing
+        refused = unreadable = 0
+        for member, stream in open_media(payload, wanted):
+            if stream is None:
+                refused += 1
+                continue
+            try:
+                with stream:
+                    stored[member] = self.case.media_store.put_stream(stream)
+            except SizeLimitError:  # it inflated past the cap that its declared size is under
+                refused += 1
+            except UNREADABLE_MEMBER:
+                unreadable += 1
+        missing = len(wanted) - len(stored) - refused - unreadable
+        for label, count in (("media files named but not in the export", missing),
+                             ("media files over the --max-member-size cap, not stored", refused),
+                             ("media files damaged in the archive, not stored", unreadable)):
+            if count:
+                result.notes[label] = result.notes.get(label, 0) + count
         return stored
 
     def _insert_media(self, mapped, media_files, result, changes) -> None:
@@ -285,22 +306,34 @@ def import_file(
     format: str = "auto",
     column_map: dict[str, str] | None = None,
     encoding: str | None = None,
+    dayfirst: bool | None = None,
+    time_format: str | None = None,
+    limits: Limits | None = None,
     progress: bool = True,
 ) -> ImportResult:
     """Import one exported file (or a Telegram export folder) into the case.
 
     Lines that are not UTF-8 are read in ``encoding`` (e.g. ``cp1251``), else in the encoding
     detected from the file's start, else as Windows-1252; each such record says which.
+
+    Numeric dates in a generic file's time column (``15/03/2024``) are read day-first when
+    ``dayfirst`` is True, month-first when False, in ``time_format`` (strptime) when given; else
+    as the column shows, decided once for the file (see :meth:`FileFormat.decide_times`) and
+    said in the result's ``readings``. ``limits`` are the size caps (:class:`Limits`).
     """
     case.require_collection_allowed()
+    limits = limits or Limits()
     path = resolve_input(Path(path))
     sample, compression = take_sample(path)
     fmt = sniff(sample) if format == "auto" else get_format(format)
     options = {"column_map": {**case.plan.column_map, **(column_map or {})},
-               "encoding": file_encoding(encoding, sample)}
+               "encoding": file_encoding(encoding, sample), **time_options(dayfirst, time_format)}
     sha, size = case.raw_store.put_file(path)
-    payload = Payload(sha, case.raw_store.path(sha), path.name, path.parent, compression)
+    payload = Payload(sha, case.raw_store.path(sha), path.name, path.parent, compression, limits)
     result = ImportResult(0, str(path), fmt.name, sha)
+    result.readings = decide_times(fmt, payload, options)
+    if limits != Limits():
+        options["limits"] = asdict(limits)
     with write(case.db):
         result.run_id = case.db["runs"].insert({
             "kind": "import", "source": str(path), "format": fmt.name,
@@ -311,10 +344,11 @@ def import_file(
         }).last_pk
         _register_payload(case.db, sha, "raw", path.name, size, result.run_id,
                           format=fmt.name, compression=compression)
-        audit.append(case.db, "import.started", {
-            "run": result.run_id, "file": path.name, "sha256": sha, "size": size,
-            "format": fmt.name, "raw": sha,
-        })
+        started = {"run": result.run_id, "file": path.name, "sha256": sha, "size": size,
+                   "format": fmt.name, "raw": sha}
+        if result.readings:
+            started["readings"] = result.readings
+        audit.append(case.db, "import.started", started)
     try:
         Importer(case, fmt, options, progress).run(path, payload, result)
     except BaseException as exc:
@@ -352,24 +386,6 @@ def _register_payload(db, sha: str, kind: str, name: str, size: int, run_id: int
     return True
 
 
-def _open_members(payload: Payload, wanted: set[str]) -> Iterator[tuple[str, object]]:
-    """Open the named media files: archive members, or files beside the imported file."""
-    if zipfile.is_zipfile(payload.path):
-        with zipfile.ZipFile(payload.path) as archive:
-            names = {info.filename for info in safe_members(archive, name=payload.name)}
-            for member in sorted(wanted & names):
-                yield member, archive.open(member)
-        return
-    if payload.source_dir is None:
-        return
-    root = payload.source_dir.resolve()
-    for member in sorted(wanted):
-        parts = PurePosixPath(member.replace("\\", "/")).parts
-        if member.startswith("/") or ".." in parts:
-            continue
-        candidate = (root / Path(*parts)).resolve()
-        if candidate.is_file() and candidate.is_relative_to(root):
-            yield member, candidate.open("rb")
 
 
 

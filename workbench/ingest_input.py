@@ -1,15 +1,17 @@
-"""The file being imported: an export folder's file, the start of it for sniffing, its compression
-and its encoding."""
+"""The file being imported: an export folder's file, the start of it for sniffing, its compression,
+its encoding and how its times are read."""
 
 from __future__ import annotations
 
 import codecs
 import zipfile
-from pathlib import Path
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
 
-from workbench.collect.base import Payload, Sample
-from workbench.collect.readers import decode, detect_encoding, safe_members
-from workbench.errors import ImportFormatError
+from workbench.collect.base import FileFormat, Payload, Sample
+from workbench.collect.readers import decode, detect_encoding, open_member, safe_members
+from workbench.errors import ImportFormatError, MissingInputError, SizeLimitError, WorkbenchError
+from workbench.timeutil import DAY_FIRST, MONTH_FIRST
 
 SAMPLE_BYTES = 64 * 1024
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
@@ -28,7 +30,7 @@ def resolve_input(path: Path) -> Path:
         raise ImportFormatError(f"{path}: is a folder; name a file in it", path=str(path),
                                 hint=f"a folder is imported by its {' or '.join(FOLDER_EXPORTS)}")
     if not path.is_file():
-        raise ImportFormatError(f"{path}: no such file", path=str(path))
+        raise MissingInputError(f"{path}: no such file", path=str(path))
     return path
 
 
@@ -78,3 +80,60 @@ def file_encoding(name: str | None, sample: Sample) -> str | None:
         raise ImportFormatError(f"unknown encoding {name!r}", path=sample.name,
                                 hint="name one Python knows: cp1251, cp1252, latin-1, "
                                      "shift_jis, gb18030, ...") from None
+
+
+def time_options(dayfirst: bool | None, time_format: str | None) -> dict:
+    """The options that say how a generic file's times are read, as the user gave them."""
+    if time_format is not None:
+        if dayfirst is not None:
+            raise WorkbenchError("give a time format or day-first/month-first, not both",
+                                 hint="a --time-format says where the day and month stand")
+        if "%" not in time_format:
+            raise WorkbenchError(f"--time-format {time_format!r} has no % directive",
+                                 hint="a strptime format, e.g. '%d/%m/%Y %H:%M'")
+        return {"time_format": time_format}
+    if dayfirst is None:
+        return {}
+    return {"time_order": DAY_FIRST if dayfirst else MONTH_FIRST}
+
+
+def decide_times(fmt: FileFormat, payload: Payload, options: dict) -> list[str]:
+    """Decide how each time column of the file is read, before any batch (generic files): put
+    the decisions in ``options`` for the mapping, and return them in words for the analyst. A
+    file that cannot even be read gets none here, and says why when it is imported."""
+    try:
+        readings = fmt.decide_times(payload, options)
+    except WorkbenchError:
+        return []
+    if readings:
+        options["time_readings"] = {column: {"order": r.order, "basis": r.basis}
+                                    for column, r in readings.items()}
+    return [f"times read {r.order} ({r.basis})" for r in readings.values()]
+
+
+def open_media(payload: Payload, wanted: set[str]) -> Iterator[tuple[str, object | None]]:
+    """Open the named media files: archive members, or files beside the imported file; None
+    for a member over the ``member_size`` cap."""
+    if zipfile.is_zipfile(payload.path):
+        with zipfile.ZipFile(payload.path) as archive:
+            names = {info.filename for info in safe_members(archive, name=payload.name)}
+            for member in sorted(wanted & names):
+                try:
+                    stream = open_member(archive, member, name=payload.name,
+                                         limits=payload.limits)
+                except SizeLimitError:
+                    stream = None  # over the cap: refused before inflating
+                except ImportFormatError:
+                    continue  # a damaged member is a media file not in the export
+                yield member, stream
+        return
+    if payload.source_dir is None:
+        return
+    root = payload.source_dir.resolve()
+    for member in sorted(wanted):
+        parts = PurePosixPath(member.replace("\\", "/")).parts
+        if member.startswith("/") or ".." in parts:
+            continue
+        candidate = (root / Path(*parts)).resolve()
+        if candidate.is_file() and candidate.is_relative_to(root):
+            yield member, candidate.open("rb")

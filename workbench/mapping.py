@@ -30,7 +30,7 @@ from workbench.errors import RecordError, WorkbenchError
 from workbench.models import ITEM_STORE_COLUMNS, Author, Mapped, Media, dump_list
 from workbench.processes import die_with_parent
 from workbench.store import HASHED, PROVENANCE
-from workbench.timeutil import parse_time, to_text
+from workbench.timeutil import EPOCH_TEXT, PLATFORM_START, parse_time, to_text
 
 #: Files at least this large are read and mapped in a worker process.
 WORKER_MIN_BYTES = 8 * 2**20
@@ -77,10 +77,16 @@ class Batch:
 
 #: The caveat of an item dated more than a day after it was collected (a wrong clock or year).
 FUTURE = "dated-after-collection"
+#: The caveat of an item dated before its platform existed (:data:`PLATFORM_START`).
+EARLY = "dated-before-platform"
+#: The caveat of an item dated at the Unix epoch to the millisecond: a missing time written as 0.
+AT_EPOCH = "dated-at-epoch"
 NOTES = {"naive-time": "naive times taken as UTC", "encoding:": "records not in UTF-8",
          "interactions-from-text": "items with mentions, replies or reposts read from their text",
          "hashtags-from-text": "items with hashtags read from their text",
-         FUTURE: "items dated after they were collected"}
+         FUTURE: "items dated after they were collected",
+         EARLY: "items dated before their platform existed",
+         AT_EPOCH: "items dated at the Unix epoch (a time written as 0)"}
 #: What a mapper raises for a record it cannot map (the first is the mapper's own word).
 MAPPING_ERRORS = (RecordError, KeyError, TypeError, ValueError, AttributeError, IndexError,
                   OverflowError, RecursionError)
@@ -162,8 +168,9 @@ def _rows(record: Record, mapped: Mapped, provenance: tuple, seen_authors: dict,
     note = record.context.get("encoding") if record.context else None
     if note:
         item.caveats.append(f"encoding:{note}")
-    if item.created_at is not None and to_text(item.created_at) > _latest(provenance):
-        item.caveats.append(FUTURE)
+    if item.created_at is not None:
+        item.caveats.extend(_implausible(to_text(item.created_at), item.platform,
+                                         _latest(provenance)))
     for caveat in item.caveats:
         for start, label in NOTES.items():
             if caveat.startswith(start):
@@ -195,9 +202,9 @@ def _column_rows(records: list[Record], mapped: ItemColumns, provenance: tuple,
         if note:
             caveats[row] = [*caveats[row], f"encoding:{note}"]
     latest = _latest(provenance)
-    for row, made in enumerate(columns[CREATED]):
-        if made > latest:
-            caveats[row] = [*caveats[row], FUTURE]
+    for row, (made, platform) in enumerate(zip(columns[CREATED], columns[0], strict=True)):
+        if made > latest or made < PLATFORM_START.get(platform, "") or made == EPOCH_TEXT:
+            caveats[row] = [*caveats[row], *_implausible(made, platform, latest)]
     texts: dict[tuple, str] = {}
     counted: dict[tuple, int] = {}
     for row, kept in enumerate(caveats):
@@ -227,6 +234,20 @@ def _column_rows(records: list[Record], mapped: ItemColumns, provenance: tuple,
                     authors.append(account.to_row())
                 seen_authors[author_uid] = author
         batch.rows.append(Rows(values[UID], values, digest(values), authors, []))
+
+
+def _implausible(made: str, platform: str, latest: str) -> list[str]:
+    """The caveats of an item made at ``made`` (the store's text form) on ``platform``, when its
+    time cannot be right: after ``latest``, before the platform existed, at the Unix epoch. The
+    item is kept; the time analyses leave it out of their bins
+    (:mod:`workbench.analyze.dates`)."""
+    if made > latest:
+        return [FUTURE]
+    if made < PLATFORM_START.get(platform, ""):
+        return [EARLY]
+    if made == EPOCH_TEXT:
+        return [AT_EPOCH]
+    return []
 
 
 @lru_cache(maxsize=4)

@@ -12,25 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-#: The day each platform's first public post could have been made (UTC), the earliest plausible,
-#: not a launch date, so no real post is flagged. Platforms not listed get no lower bound: a web
-#: page may carry any date.
-PLATFORM_START = {
-    "twitter": "2006-03-21",  # the first tweet
-    "x": "2006-03-21",
-    "facebook": "2004-02-04",
-    "youtube": "2005-02-14",  # the domain; the first video is of 2005-04-23
-    "reddit": "2005-06-23",
-    "telegram": "2013-08-14",
-    "mastodon": "2016-03-16",  # the first release; older fediverse servers federate in only since 2018
-    "bluesky": "2022-01-01",  # before the first public AT Protocol code
-    "instagram": "2010-10-06",
-    "tiktok": "2016-09-01",  # Douyin, which TikTok grew from
-    "vk": "2006-10-10",
-    "weibo": "2009-08-14",
-    "threads": "2023-07-05",
-    "tumblr": "2007-02-19",
-}
+from workbench.timeutil import PLATFORM_START
+
 #: How far past its collection (or now) an item's time may lie: naive local times read as UTC
 #: can be up to 14 hours ahead.
 CLOCK_SLACK = pd.Timedelta("1D")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 
 from workbench.collect.base import FileFormat, Sample
-from workbench.errors import ImportFormatError
+from workbench.errors import ImportFormatError, UnknownFormatError
 
 _FORMATS: dict[str, FileFormat] = {}
 
@@ -59,7 +59,7 @@ def get_format(name: str) -> FileFormat:
     """The format called ``name``; the error lists the known ones."""
     known = formats()
     if name not in known:
-        raise ImportFormatError(
+        raise UnknownFormatError(
             f"unknown format {name!r}", hint=f"known formats: auto, {', '.join(known)}"
         )
     return known[name]

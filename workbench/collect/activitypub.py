@@ -46,7 +46,7 @@ from workbench.collect.mastodon_common import (
     status_key,
     status_uid,
 )
-from workbench.collect.readers import decode, safe_members
+from workbench.collect.readers import decode, read_member, safe_members
 from workbench.collect.values import as_int, optional_time, unique
 from workbench.errors import ImportFormatError, RecordError
 from workbench.models import Author, Item, Mapped, Media
@@ -282,9 +282,10 @@ class ActivityPubOutbox(FileFormat):
                     raise ImportFormatError(f"{payload.name}: no outbox.json in the archive",
                                             path=payload.name)
                 folder = member[: -len("outbox.json")]
-                data = archive.read(member)
+                data = read_member(archive, member, name=payload.name, limits=payload.limits)
                 if f"{folder}actor.json" in names:
-                    actor = _load_actor(archive.read(f"{folder}actor.json"))
+                    actor = _load_actor(read_member(archive, f"{folder}actor.json",
+                                                    name=payload.name, limits=payload.limits))
         else:
             data = payload.read_bytes()
             beside = payload.source_dir / "actor.json" if payload.source_dir else None

@@ -16,6 +16,7 @@ from typing import Any, BinaryIO, ClassVar
 
 import zstandard
 
+from workbench.collect.limits import Limits, read_capped
 from workbench.models import Mapped
 
 
@@ -28,6 +29,8 @@ class Payload:
     name: str
     source_dir: Path | None = None
     compression: str | None = None
+    #: The import's size caps (see :mod:`workbench.collect.limits`).
+    limits: Limits = field(default_factory=Limits)
 
     def open(self) -> BinaryIO:
         """A binary stream of the payload, decompressed when it was received compressed."""
@@ -39,8 +42,14 @@ class Payload:
         return raw
 
     def read_bytes(self) -> bytes:
+        """The whole payload, decompressed; over the ``file_size`` cap it is an error, before
+        reading when its size on disk says so, else as soon as decompressing does."""
+        limits = self.limits
+        if self.compression is None and (size := self.path.stat().st_size) > limits.file_size:
+            raise limits.error("file_size", self.name, size)
         with self.open() as stream:
-            return stream.read()
+            return read_capped(stream, limits.file_size,
+                               limits.error("file_size", self.name))
 
 
 @dataclass(slots=True)
@@ -95,3 +104,9 @@ class FileFormat:
 
     def map(self, record: Record) -> Mapped:
         raise NotImplementedError
+
+    def decide_times(self, payload: Payload, options: dict) -> dict:
+        """How each time column is to be read where its text cannot say (``03/04/2024``): a
+        :class:`~workbench.timeutil.TimeReading` by column, decided from the file before any
+        record is mapped. Formats whose times say it themselves decide nothing."""
+        return {}

@@ -39,7 +39,7 @@ from workbench.models import (
     make_uid,
 )
 from workbench.models import time_text as _time_text
-from workbench.timeutil import parse_time
+from workbench.timeutil import TimeReading, parse_time
 
 ALIASES = {
     "id": ("id", "post_id", "tweet_id", "message_id", "uid"),
@@ -151,7 +151,8 @@ class Compiled:
 
     ``keys`` are the fields read from a top-level column (the common case, read with one dict
     lookup); ``paths`` the fields read from a nested key or given a fixed value. ``from_text`` are
-    the interactions no column gives, to be read from the text.
+    the interactions no column gives, to be read from the text. ``reading`` is how the time
+    column's values are read (day or month first, a format), decided once for the whole file.
     """
 
     mapping: dict[str, str]
@@ -161,17 +162,23 @@ class Compiled:
     keys: tuple[tuple[str, str, Callable[[Any], Any]], ...]
     paths: tuple[tuple[str, Callable[[dict], Any], Callable[[Any], Any]], ...]
     from_text: frozenset[str] = FROM_TEXT
+    reading: TimeReading | None = None
 
     @classmethod
-    def of(cls, mapping: dict[str, str]) -> Compiled:
+    def of(cls, mapping: dict[str, str], readings: dict[str, TimeReading] | None = None,
+           given: TimeReading | None = None) -> Compiled:
+        """Compile ``mapping``; ``readings`` are the file's time columns' readings by column,
+        ``given`` the reading the user asked for (it applies where no column's was decided)."""
         skip = {"created_at", "id", "uid", "caveats"}
         fields = [(f, c) for f, c in mapping.items() if f not in skip]
+        time_column = mapping["created_at"]
         return cls(
-            mapping, _getter(mapping["created_at"]), f"time ({mapping['created_at']})",
+            mapping, _getter(time_column), f"time ({time_column})",
             _getter(mapping["id"]) if "id" in mapping else None,
             tuple((f, c, _converter(f)) for f, c in fields if _is_key(c)),
             tuple((f, _getter(c), _converter(f)) for f, c in fields if not _is_key(c)),
             FROM_TEXT - set(mapping),
+            (readings or {}).get(time_column, given),
         )
 
 
@@ -180,9 +187,10 @@ def _is_key(column: str) -> bool:
 
 
 @lru_cache(maxsize=8192)
-def _parse_text_time(value: str, label: str) -> tuple[datetime, bool]:
+def _parse_text_time(value: str, label: str,
+                     reading: TimeReading | None) -> tuple[datetime, bool]:
     """parse_time for text, remembered: an export's rows often share their minute or second."""
-    return parse_time(value, field=label)
+    return parse_time(value, field=label, reading=reading)
 
 
 #: The text a derived id is the hash of. One encoder for every record: ``json.dumps`` with these
@@ -269,8 +277,9 @@ def map_columns(datas: list[dict], compiled: Compiled, platform: str,
     rows). Raises as :func:`map_generic` would for a record it cannot map, without saying which:
     the caller then maps those records one by one.
     """
-    label = compiled.time_label
-    times = [_parse_text_time(v, label) if type(v) is str else parse_time(v, field=label)
+    label, reading = compiled.time_label, compiled.reading
+    times = [_parse_text_time(v, label, reading) if type(v) is str
+             else parse_time(v, field=label, reading=reading)
              for v in map(compiled.time, datas)]
     if compiled.ident:
         idents = [compiled.ident(d) for d in datas]
@@ -365,9 +374,9 @@ def _read(data: Any, compiled: Compiled, platform: str,
         raise RecordError(f"expected an object, found {type(data).__name__}")
     when_value = compiled.time(data)
     if type(when_value) is str:
-        when, naive = _parse_text_time(when_value, compiled.time_label)
+        when, naive = _parse_text_time(when_value, compiled.time_label, compiled.reading)
     else:
-        when, naive = parse_time(when_value, field=compiled.time_label)
+        when, naive = parse_time(when_value, field=compiled.time_label, reading=compiled.reading)
     caveats = ["naive-time"] if naive else []
     ident = compiled.ident(data) if compiled.ident else None
     if (ident is None or ident == "") and compiled.ident:

@@ -42,11 +42,31 @@ def skip_ws(text: str, pos: int) -> int:
 
 
 def value_at(text: str, pos: int, where: str = "") -> tuple[Any, int]:
-    """Parse the one value starting at ``pos``: ``(value, end)``; a syntax error names ``pos``."""
+    """Parse the one value starting at ``pos``: ``(value, end)``; a syntax error names ``pos``,
+    and so does a value nested deeper than the json module goes (about a thousand levels)."""
     try:
         return _DECODER.raw_decode(text, pos)
     except json.JSONDecodeError as exc:
         raise BrokenJSON(pos, exc, where) from exc
+    except RecursionError:
+        raise BrokenJSON(pos, json.JSONDecodeError(TOO_DEEP_TEXT, text, pos), where) from None
+
+
+#: Why a value nested deeper than the json module reads is refused.
+TOO_DEEP_TEXT = "nested too deep to read (more than about a thousand levels)"
+#: What :func:`array_elements` gives for an element nested too deep to read.
+TOO_DEEP = object()
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def value_end(text: str, pos: int) -> int:
+    """Where the array or object at ``pos`` ends, found without parsing it (so at any depth)."""
+    depth = 0
+    for token in _TOKENS.finditer(text, pos):
+        depth += {"[": 1, "{": 1, "]": -1, "}": -1}.get(token.group(), 0)
+        if depth == 0:
+            return token.end()
+    raise json.JSONDecodeError("unterminated array or object", text, pos)
 
 
 def walk_object(text: str, pos: int, visit: Visitor, seen: dict | None = None) -> Walk:
@@ -166,7 +186,8 @@ def array_elements(
     ``path`` is the chain of object keys from the document's top (empty for a top-level array).
     Offsets are character positions in ``text``, so ``text[start:end]`` is the element exactly as
     received. Parsing is done by the json module; only the walk down ``path`` is ours. A syntax
-    error inside the array raises ``json.JSONDecodeError`` after the elements before it.
+    error inside the array raises ``json.JSONDecodeError`` after the elements before it; an
+    element nested too deep to parse is given as :data:`TOO_DEEP`, and the walk goes on after it.
     """
     decoder = _DECODER
     pos = skip_ws(text, start)
@@ -179,7 +200,10 @@ def array_elements(
         return
     index = 0
     while True:
-        value, end = decoder.raw_decode(text, pos)
+        try:
+            value, end = decoder.raw_decode(text, pos)
+        except RecursionError:
+            value, end = TOO_DEEP, value_end(text, pos)
         yield index, pos, end, value
         index += 1
         pos = skip_ws(text, end)
@@ -224,8 +248,11 @@ def element_records(
     shared = context if context is not None else {}
     try:
         for index, begin, end, value in array_elements(text, path, start=start):
-            yield Record(f"{where}{pointer}[{index}]", f"{prefix}C{begin}:{end}", data=value,
-                         context=shared)
+            locator, span = f"{where}{pointer}[{index}]", f"{prefix}C{begin}:{end}"
+            if value is TOO_DEEP:
+                yield Record(locator, span, error=TOO_DEEP_TEXT, excerpt=excerpt(text[begin:end]))
+                continue
+            yield Record(locator, span, data=value, context=shared)
     except json.JSONDecodeError as exc:
         line, column = text.count("\n", 0, exc.pos) + 1, exc.pos - text.rfind("\n", 0, exc.pos)
         yield Record(

@@ -343,10 +343,12 @@ class MastodonApi(FileFormat):
         yield from _document_records(text, doc)
 
     def _line_records(self, payload: Payload) -> Iterator[Record]:
+        limit = payload.limits.field_size
         with payload.open() as stream:
-            context = index_statuses(r.data for r in jsonl_records(stream) if not r.error)
+            context = index_statuses(r.data for r in jsonl_records(stream, max_line=limit)
+                                     if not r.error)
         with payload.open() as stream:
-            for record in jsonl_records(stream):
+            for record in jsonl_records(stream, max_line=limit):
                 record.context = {**context, **record.context} if record.context else context
                 yield record
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import json
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import Any, BinaryIO
@@ -18,6 +19,7 @@ import charset_normalizer
 import orjson
 
 from workbench.collect.base import Record
+from workbench.collect.limits import CappedStream, Limits, human
 from workbench.errors import ImportFormatError, UnsafeArchiveError
 
 _BOMS = (
@@ -28,8 +30,10 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 EXCERPT = 2000
-#: Largest archive member we inflate; a bigger one is refused as a likely zip bomb.
-MAX_MEMBER_BYTES = 4 * 2**30
+#: The longest line read when no cap is given (:attr:`Limits.field_size`).
+MAX_LINE = Limits().field_size
+#: How much of a line over the cap is read at a time to skip the rest of it.
+_SKIP = 2**20
 
 
 def decode(data: bytes, *, name: str = "", fallback: str | None = None) -> tuple[str, str]:
@@ -95,18 +99,49 @@ def excerpt(text: str | bytes) -> str:
     return text[:EXCERPT]
 
 
-def iter_lines(stream: BinaryIO, *, fallback: str | None = None,
+#: The encoding note of a line longer than the cap: its text is only the line's start.
+OVERLONG = "overlong"
+
+
+def raw_lines(stream: BinaryIO, max_line: int = MAX_LINE) -> Iterator[tuple[int, bytes, bool]]:
+    """Yield ``(line number, bytes, overlong)`` for each line of a byte stream, its end kept.
+
+    A line longer than ``max_line`` bytes is never held whole: its first ``max_line`` bytes come
+    with ``overlong`` True, and the rest is skipped.
+    """
+    readline = stream.readline
+    number = 0
+    while raw := readline(max_line + 1):
+        number += 1
+        if len(raw) <= max_line or raw.endswith(b"\n"):
+            yield number, raw, False
+            continue
+        while (rest := readline(_SKIP)) and not rest.endswith(b"\n"):
+            pass
+        yield number, raw[:max_line], True
+
+
+def overlong_reason(max_line: int) -> str:
+    """Why a line over the cap is quarantined, naming the option that raises it."""
+    return f"a line longer than the --max-field-size cap of {human(max_line)}"
+
+
+def iter_lines(stream: BinaryIO, *, fallback: str | None = None, max_line: int = MAX_LINE,
                ) -> Iterator[tuple[int, str, str | None]]:
     """Yield ``(line number, text, encoding note)`` for each line of a byte stream.
 
     Lines end at LF (CR before it is dropped); a UTF-8 BOM on the first line is dropped. Each line
     is decoded on its own, so one badly encoded line does not spoil its neighbours; its note then
     says which encoding was used instead of UTF-8 (``fallback``, the file's, if it reads the line).
+    A line longer than ``max_line`` bytes comes as its start, noted :data:`OVERLONG`.
     """
-    for number, raw in enumerate(stream, start=1):
+    for number, raw, overlong in raw_lines(stream, max_line):
         if number == 1 and raw.startswith(codecs.BOM_UTF8):
             raw = raw[3:]
         raw = raw.rstrip(b"\r\n")
+        if overlong:
+            yield number, decode(raw[: EXCERPT * 4])[0], OVERLONG
+            continue
         try:
             yield number, raw.decode("utf-8"), None
         except UnicodeDecodeError:
@@ -115,21 +150,25 @@ def iter_lines(stream: BinaryIO, *, fallback: str | None = None,
 
 
 def jsonl_records(stream: BinaryIO, *, member: str | None = None,
-                  fallback: str | None = None) -> Iterator[Record]:
+                  fallback: str | None = None, max_line: int = MAX_LINE) -> Iterator[Record]:
     """One record per non-blank line of JSON Lines / NDJSON; unparsable lines carry an error.
 
     A line that is not UTF-8 is decoded on its own (see :func:`decode`) and its record notes the
-    encoding in ``context``; one bad line does not spoil its neighbours.
+    encoding in ``context``; one bad line does not spoil its neighbours. A line longer than
+    ``max_line`` bytes is an error too, read no further than that.
     """
     prefix = f"{member}|" if member else ""
     where = f"{member} " if member else ""
-    for number, raw in enumerate(stream, start=1):
+    for number, raw, overlong in raw_lines(stream, max_line):
         if number == 1 and raw.startswith(codecs.BOM_UTF8):
             raw = raw[3:]
         raw = raw.rstrip(b"\r\n")
         if not raw or raw.isspace():
             continue
         locator, span = f"{where}line {number}", f"{prefix}L{number}"
+        if overlong:
+            yield Record(locator, span, error=overlong_reason(max_line), excerpt=excerpt(raw))
+            continue
         try:
             yield Record(locator, span, data=orjson.loads(raw))
             continue
@@ -160,9 +199,10 @@ def load_document(text: str, *, name: str) -> Any:
 
 
 def safe_members(archive: zipfile.ZipFile, *, name: str) -> list[zipfile.ZipInfo]:
-    """The archive's members, refusing any with an absolute path, a drive or a '..' part."""
+    """The archive's members, refusing any with an absolute path, a drive or a '..' part.
+
+    Their sizes are checked as each is read (:func:`read_member`, :func:`open_member`)."""
     members = []
-    total = 0
     for info in archive.infolist():
         member = info.filename
         parts = PurePosixPath(member.replace("\\", "/")).parts
@@ -172,9 +212,41 @@ def safe_members(archive: zipfile.ZipFile, *, name: str) -> list[zipfile.ZipInfo
                 path=name,
                 hint="this archive was not made by the platform's export; check where it came from",
             )
-        total += info.file_size
-        if info.file_size > MAX_MEMBER_BYTES or total > 4 * MAX_MEMBER_BYTES:
-            raise UnsafeArchiveError(f"{name}: member {member!r} inflates to more than allowed",
-                                     path=name)
         members.append(info)
     return members
+
+
+def read_member(archive: zipfile.ZipFile, member: str | zipfile.ZipInfo, *, name: str,
+                limits: Limits) -> bytes:
+    """An archive member's bytes, within the ``member_size`` cap: refused before inflating when
+    its declared size is over it, and as soon as it inflates past it (a declared size can lie)."""
+    info = archive.getinfo(member) if isinstance(member, str) else member
+    with open_member(archive, info, name=name, limits=limits) as stream:
+        try:
+            return stream.read()
+        except UNREADABLE_MEMBER as exc:
+            raise _broken(name, info.filename, exc) from exc
+
+
+def open_member(archive: zipfile.ZipFile, member: str | zipfile.ZipInfo, *, name: str,
+                limits: Limits) -> CappedStream:
+    """An archive member as a stream that stops at the ``member_size`` cap (see
+    :func:`read_member`)."""
+    info = archive.getinfo(member) if isinstance(member, str) else member
+    what = f"{name}: member {info.filename!r}"
+    if info.file_size > limits.member_size:
+        raise limits.error("member_size", what, info.file_size)
+    try:
+        stream = archive.open(info)
+    except (zipfile.BadZipFile, NotImplementedError, RuntimeError) as exc:
+        raise _broken(name, info.filename, exc) from exc
+    return CappedStream(stream, limits.member_size, limits.error("member_size", what))
+
+
+#: What reading a damaged member raises: a wrong CRC or size, a broken deflate stream.
+UNREADABLE_MEMBER = (zipfile.BadZipFile, EOFError, zlib.error, OSError)
+
+
+def _broken(name: str, member: str, exc: Exception) -> ImportFormatError:
+    return ImportFormatError(f"{name}: member {member!r} cannot be read: {exc}", path=name,
+                             hint="the archive is damaged or was not made by the platform")

@@ -351,7 +351,7 @@ class PushshiftDump(FileFormat):
 
     def records(self, payload: Payload, options: dict) -> Iterator[Record]:
         with payload.open() as stream:
-            yield from jsonl_records(stream)
+            yield from jsonl_records(stream, max_line=payload.limits.field_size)
 
     def map(self, record: Record) -> Mapped:
         return map_thing(record.data)

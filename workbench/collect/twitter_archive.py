@@ -24,7 +24,8 @@ from pathlib import Path, PurePosixPath
 from workbench.collect import register
 from workbench.collect.base import FileFormat, Payload, Record, Sample
 from workbench.collect.jsonwalk import element_records
-from workbench.collect.readers import decode, excerpt, safe_members
+from workbench.collect.limits import Limits
+from workbench.collect.readers import decode, excerpt, read_member, safe_members
 from workbench.collect.text_interactions import INTERACTIONS_FROM_TEXT, repost_pointer
 from workbench.collect.twitter_common import (
     PLATFORM,
@@ -142,7 +143,7 @@ def _open_zip(payload: Payload) -> zipfile.ZipFile | None:
     return zipfile.ZipFile(payload.path) if zipfile.is_zipfile(payload.path) else None
 
 
-def _zip_records(archive: zipfile.ZipFile, name: str) -> Iterator[Record]:
+def _zip_records(archive: zipfile.ZipFile, name: str, limits: Limits) -> Iterator[Record]:
     names = [info.filename for info in safe_members(archive, name=name) if not info.is_dir()]
     files = tweet_files(names)
     if not files:
@@ -157,10 +158,12 @@ def _zip_records(archive: zipfile.ZipFile, name: str) -> Iterator[Record]:
         if folder not in contexts:
             def read(file: str, folder: str = folder) -> str | None:
                 path = folder + file
-                return decode(archive.read(path), name=path)[0] if path in present else None
+                if path not in present:
+                    return None
+                return decode(read_member(archive, path, name=name, limits=limits), name=path)[0]
 
             contexts[folder] = {"account": account_info(read), "media": media}
-        text, _ = decode(archive.read(member), name=member)
+        text, _ = decode(read_member(archive, member, name=name, limits=limits), name=member)
         yield from ytd_records(text, member=member, context=contexts[folder])
 
 
@@ -309,7 +312,7 @@ class TwitterArchive(FileFormat):
         archive = _open_zip(payload)
         if archive is not None:
             with archive:
-                yield from _zip_records(archive, payload.name)
+                yield from _zip_records(archive, payload.name, payload.limits)
             return
         text, _ = decode(payload.read_bytes(), name=payload.name)
         yield from ytd_records(text, member=None, context=_folder_context(payload.source_dir))

@@ -175,7 +175,7 @@ class TwitterV1(FileFormat):
             return
         if not first_line or is_jsonl(first_line):
             with payload.open() as stream:
-                yield from jsonl_records(stream)
+                yield from jsonl_records(stream, max_line=payload.limits.field_size)
             return
         text, _ = decode(payload.read_bytes(), name=payload.name)
         if text.lstrip().startswith("["):

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from workbench.errors import WorkbenchError
+from workbench.errors import UsageError, WorkbenchError
 
 #: Set by the run for every template, never by the caller.
 RUN_PARAMETERS = ("case_path", "run_dir")
@@ -25,7 +25,7 @@ SECRET_VALUE = re.compile(
 
 
 
-class RunUsageError(WorkbenchError):
+class RunUsageError(UsageError):
     """The run was asked for wrongly: an unknown phase or parameter, a bad value, a secret."""
 
 
