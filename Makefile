@@ -23,10 +23,14 @@ test: $(READY) browser  ## lint, then the whole test suite
 	$(BIN)/pytest
 
 # Map tests open saved maps in a real browser: Debian's chromium, never Playwright's own download.
+# The timestamp and evidence-package tests run a local TSA with the openssl command (Debian's openssl).
 browser:
 	@test -x /usr/bin/chromium || { \
 	  sudo=""; [ "$$(id -u)" -eq 0 ] || sudo="sudo"; \
 	  $$sudo apt-get update -qq && $$sudo apt-get install -y -qq chromium; }
+	@command -v openssl >/dev/null || { \
+	  sudo=""; [ "$$(id -u)" -eq 0 ] || sudo="sudo"; \
+	  $$sudo apt-get update -qq && $$sudo apt-get install -y -qq openssl; }
 
 # The newest versions a fresh resolve gets today, in a venv of their own: drift in a dependency
 # fails here before a user meets it. Prints what differs from constraints.txt.
@@ -70,6 +74,8 @@ bench: $(READY)  ## the measured targets (see benchmarks/)
 	$(BIN)/python benchmarks/analysis.py
 	$(BIN)/python benchmarks/analysis_coordination.py
 	$(BIN)/python benchmarks/report.py
+	$(BIN)/python benchmarks/quality.py
+	$(BIN)/python benchmarks/capture.py
 
 clean:
 	rm -rf $(VENV) .venv-latest .venv-pandas2 cases .pytest_cache .ruff_cache

@@ -105,8 +105,8 @@ def test_the_built_wheel_alone_runs_the_demo(tmp_path):
     where = subprocess.run([str(python), "-c", "import workbench; print(workbench.__file__)"],
                            check=True, capture_output=True, text=True, env=env, cwd=tmp_path).stdout
     assert where.startswith(str(venv)), where
-    done = subprocess.run([str(venv / "bin" / "workbench"), "demo", "demo", "--posts", "400", "--no-progress"],
-                          capture_output=True, text=True, env=env, cwd=tmp_path, timeout=900)
+    demo = [str(venv / "bin" / "workbench"), "demo", "demo", "--posts", "400", "--no-progress"]
+    done = subprocess.run(demo, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=900)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
     assert (tmp_path / "demo" / "reports" / "report.html").stat().st_size > 10_000
     (run,) = (tmp_path / "demo" / "runs").iterdir()

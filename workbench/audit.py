@@ -24,7 +24,8 @@ from workbench.timeutil import now_text
 
 GENESIS = "0" * 64
 #: The tables whose rows the ledger tracks, with their key column.
-LEDGER_TABLES = {"items": "uid", "authors": "uid", "media": "uid"}
+LEDGER_TABLES = {"items": "uid", "authors": "uid", "media": "uid", "archives": "uid",
+                 "captures": "url_key"}
 
 
 def canonical(value: object) -> str:

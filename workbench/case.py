@@ -16,6 +16,7 @@ from workbench.store import connect, write
 if TYPE_CHECKING:
     import pandas as pd
 
+    from workbench.capture import CaptureResult
     from workbench.enrich.job import EnrichResult
     from workbench.enrich.watch import WatchTerm
     from workbench.geo.locate import LocateResult
@@ -38,6 +39,7 @@ class Case:
         self.db = connect(path / DB_FILE)
         self.raw_store = BlobStore(path / "raw")
         self.media_store = BlobStore(path / "media")
+        self.capture_store = BlobStore(path / "captures")  # made by the first capture
 
     # -- opening -----------------------------------------------------------------------------
 
@@ -142,11 +144,24 @@ class Case:
 
     def import_file(self, path: str | Path, *, format: str = "auto",
                     column_map: dict[str, str] | None = None, encoding: str | None = None,
+                    dayfirst: bool | None = None, time_format: str | None = None,
+                    max_file_size: int | str | None = None,
+                    max_member_size: int | str | None = None,
+                    max_field_size: int | str | None = None,
                     progress: bool = True) -> ImportResult:
-        """Import an exported file; see :func:`workbench.ingest.import_file`."""
+        """Import an exported file; see :func:`workbench.ingest.import_file`.
+
+        ``dayfirst`` (True, or False for month-first) and ``time_format`` (strptime) say how a
+        generic file's times are written when you know; the ``max_*_size`` raise the size caps
+        (bytes, or text such as ``"4G"``; see :class:`workbench.collect.limits.Limits`).
+        """
+        from workbench.collect.limits import Limits
         from workbench.ingest import import_file
 
+        limits = Limits.of(file_size=max_file_size, member_size=max_member_size,
+                           field_size=max_field_size)
         return import_file(self, path, format=format, column_map=column_map, encoding=encoding,
+                           dayfirst=dayfirst, time_format=time_format, limits=limits,
                            progress=progress)
 
     def items(self, *, text: str | None = None, platform: str | None = None,
@@ -263,6 +278,23 @@ class Case:
 
         return remove_judgement(self, judgement_id)
 
+    def capture(self, urls: Sequence[str] = (), *, from_items: bool = False,
+                items: list[str] | None = None, allow_private: Sequence[str] = (),
+                progress: bool = True, **limits: Any) -> CaptureResult:
+        """Capture pages (these ``urls``, those the items cite, or those ``items`` cite) with
+        headless Chromium: WACZ, screenshot, HTML and text, linked to the citing items; see
+        :func:`workbench.capture.run.capture`."""
+        from workbench.capture import capture
+
+        return capture(self, tuple(urls), from_items=from_items, uids=items,
+                       allow_private=tuple(allow_private), progress=progress, **limits)
+
+    def captures(self) -> pd.DataFrame:
+        """The captured pages (and failed attempts, with their reasons), with the citing items."""
+        from workbench.capture import captures
+
+        return captures(self)
+
     def authors(self) -> pd.DataFrame:
         from workbench.query import table
 
@@ -273,11 +305,12 @@ class Case:
 
         return table(self.db, "quarantine")
 
-    def verify(self) -> VerifyReport:
-        """Recompute every hash; see :func:`workbench.verify.verify`."""
+    def verify(self, *, tsa_ca: str | Path | None = None) -> VerifyReport:
+        """Recompute every hash and check the timestamps (their signatures against the CA
+        certificates in the PEM file ``tsa_ca``); see :func:`workbench.verify.verify`."""
         from workbench.verify import verify
 
-        return verify(self)
+        return verify(self, tsa_ca=tsa_ca)
 
     def purge(self, *, before: str | date | None = None, all: bool = False,
               items: list[str] | None = None, reason: str | None = None) -> PurgeResult:

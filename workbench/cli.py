@@ -9,9 +9,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from workbench import cli_live, cli_phases
+from workbench import cli_analyst, cli_archive, cli_capture, cli_evidence, cli_live, cli_phases
 from workbench.cli_common import CaseDir, case_at, err, out
-from workbench.errors import CaseError, PlanError, WorkbenchError
+from workbench.errors import CaseError, PlanError, UsageError, WorkbenchError
 from workbench.missing import is_missing, text_or
 
 app = typer.Typer(
@@ -60,18 +60,39 @@ def import_(
     encoding: Annotated[str | None, typer.Option(
         help="The encoding of lines that are not UTF-8, e.g. cp1251; by default it is detected "
         "from the file's start (else Windows-1252).")] = None,
+    dayfirst: Annotated[bool | None, typer.Option(
+        "--dayfirst/--monthfirst", help="How numeric dates such as 03/04/2024 are written; by "
+        "default as the time column shows (15/03/2024 is day-first), else month-first with '/' "
+        "and day-first with '.' or '-'.")] = None,
+    time_format: Annotated[str | None, typer.Option(
+        help="The strptime format of the time column, e.g. '%d/%m/%Y %H:%M'.")] = None,
+    max_file_size: Annotated[str | None, typer.Option(
+        help="Largest file read whole into memory, e.g. 4G (default 2G); CSV and JSON Lines "
+        "are streamed at any size.")] = None,
+    max_member_size: Annotated[str | None, typer.Option(
+        help="Largest archive member inflated, e.g. 2G (default 1G).")] = None,
+    max_field_size: Annotated[str | None, typer.Option(
+        help="Longest CSV field, or line of CSV or JSON Lines, e.g. 256M (default 64M).")] = None,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
 ) -> None:
     """Import exported files into the case: stored as received, mapped, audited."""
     column_map = _parse_map(map_ or [])
+    if time_format is not None and dayfirst is not None:
+        raise typer.BadParameter("give --time-format or --dayfirst/--monthfirst, not both",
+                                 param_hint="--time-format")
+    sizes = _parse_sizes(file_size=max_file_size, member_size=max_member_size,
+                         field_size=max_field_size)
     case = case_at(case_dir)
-    read_any = False
+    read_any = misused = False
     for path in paths:
         try:
             result = case.import_file(path, format=format, column_map=column_map,
-                                      encoding=encoding, progress=progress and sys.stderr.isatty())
+                                      encoding=encoding, dayfirst=dayfirst,
+                                      time_format=time_format, **sizes,
+                                      progress=progress and sys.stderr.isatty())
         except WorkbenchError as exc:
             err.print(f"error: {exc}", markup=False, highlight=False)
+            misused = misused or isinstance(exc, UsageError)  # the other files still go in
             continue
         except Exception as exc:  # noqa: BLE001 - one file's unforeseen failure spares the others
             err.print(f"error: {path}: {type(exc).__name__}: {exc} (the batches written before it "
@@ -80,8 +101,25 @@ def import_(
             continue
         read_any = read_any or result.read_anything
         out.print(result.summary(), markup=False, highlight=False)
+    if misused:
+        raise typer.Exit(2)
     if not read_any:
         raise typer.Exit(1)
+
+
+def _parse_sizes(**sizes: str | None) -> dict[str, int]:
+    """The size caps given, in bytes, by their keyword in Case.import_file; a bad one is a usage
+    error."""
+    from workbench.collect.limits import OPTIONS, parse_size
+
+    parsed = {}
+    for cap, text in sizes.items():
+        if text is not None:
+            try:
+                parsed[f"max_{cap}"] = parse_size(text, option=OPTIONS[cap])
+            except WorkbenchError as exc:
+                raise typer.BadParameter(exc.message, param_hint=OPTIONS[cap]) from None
+    return parsed
 
 
 def _parse_map(pairs: list[str]) -> dict[str, str]:
@@ -221,7 +259,13 @@ def entities(
         raise typer.BadParameter("choose table, csv or jsonl", param_hint="--format")
     from workbench.enrich.resolve import resolve
 
-    df = resolve(case_at(case_dir).entities(label=label)).head(top)
+    case = case_at(case_dir)
+    df = resolve(case.entities(label=label)).head(top)
+    if label and df.empty:
+        held = [row[0] for row in case.db.execute("SELECT DISTINCT label FROM entities ORDER BY 1")]
+        if label not in held:  # a misspelt label would otherwise list nothing, silently
+            raise UsageError(f"no entity in this case is labelled {label!r}",
+                             hint=f"labels here: {', '.join(held) or 'none (run workbench enrich)'}")
     if format == "table":
         table = Table("label", "value", "items", "mentions", "variants")
         for row in df.itertuples():
@@ -234,102 +278,9 @@ def entities(
     write_frame(df, sys.stdout, format)
 
 
-@app.command()
-def terms(
-    case_dir: CaseDir,
-    add: Annotated[list[Path] | None, typer.Option(help="A watch-list file (YAML or CSV: term, "
-                                                   "kind, category, weight, note).")] = None,
-    term: Annotated[list[str] | None, typer.Option(help="A term to watch.")] = None,
-    kind: Annotated[str, typer.Option(help="For --term: term, phrase, regex, hashtag or "
-                                      "account.")] = "term",
-    category: Annotated[str, typer.Option(help="For --term: its category.")] = "watch",
-    weight: Annotated[float, typer.Option(help="For --term: its weight, 0 to 10.")] = 1.0,
-    remove: Annotated[list[str] | None, typer.Option(help="Stop watching this term.")] = None,
-) -> None:
-    """Show or change the case's watch list (the plan's keywords, hashtags and accounts are
-    always watched too)."""
-    from workbench.enrich.watch import WatchTerm, plan_terms
-    from workbench.enrich.watchfile import load_terms
-    from workbench.enrich.watchlist import add_terms, remove_terms, stored_terms
-
-    case = case_at(case_dir)
-    new = [t for path in add or [] for t in load_terms(path)]
-    try:
-        new += [WatchTerm(term=t, kind=kind, category=category, weight=weight) for t in term or []]
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--term") from exc
-    if new:
-        out.print(f"{add_terms(case, new)} terms added or changed")
-    if remove:
-        out.print(f"{remove_terms(case, terms=remove)} terms removed")
-    table = Table("term", "kind", "category", "weight", "from")
-    for t in plan_terms(case.plan):
-        table.add_row(t.term, t.kind, t.category, f"{t.weight:g}", "plan")
-    for t in stored_terms(case):
-        table.add_row(t.term, t.kind, t.category, f"{t.weight:g}", "watch list")
-    out.print(table)
-
-
-@app.command()
-def judge(
-    case_dir: CaseDir,
-    text: Annotated[str | None, typer.Argument(help="The judgement, as the report's executive "
-                                               "summary shows it; none lists the judgements.")] = None,
-    requirement: Annotated[int | None, typer.Option(help="The number of the plan's requirement it "
-                                                    "answers (from 1).")] = None,
-    confidence: Annotated[str | None, typer.Option(help="Analytic confidence: low, moderate or "
-                                                   "high.")] = None,
-    likelihood: Annotated[str | None, typer.Option(help="How likely, in the PHIA yardstick's words: "
-                                                   "remote chance, highly unlikely, unlikely, "
-                                                   "realistic possibility, likely, highly likely, "
-                                                   "almost certain.")] = None,
-    evidence: Annotated[list[str] | None, typer.Option(help="An item uid it rests on (tagged as "
-                                                       "evidence if it is not yet).")] = None,
-    remove: Annotated[int | None, typer.Option(help="Withdraw the judgement with this id.")] = None,
-) -> None:
-    """Write a key judgement for the report's executive summary (audited), or list them."""
-    case = case_at(case_dir)
-    if remove is not None:
-        if not case.remove_judgement(remove):
-            raise typer.BadParameter(f"no judgement {remove}", param_hint="--remove")
-        out.print(f"judgement {remove} withdrawn")
-        return
-    if text is not None:
-        if requirement is None or confidence is None:
-            raise typer.BadParameter("a judgement needs --requirement N and --confidence "
-                                     "low|moderate|high", param_hint="--requirement/--confidence")
-        from workbench.annotations import AnnotationError
-
-        try:
-            made = case.judge(text, requirement=requirement, confidence=confidence,
-                              likelihood=likelihood, evidence=evidence or [])
-        except AnnotationError as exc:  # a requirement, confidence or item that is not there
-            err.print(f"error: {exc}", markup=False, highlight=False)
-            raise typer.Exit(2) from exc
-        row = case.judgements().set_index("id").loc[made]
-        out.print(f"judgement {made} recorded: requirement {row['requirement']}, {row['confidence']} "
-                  f"confidence{', ' + row['likelihood'] if row['likelihood'] else ''}, "
-                  f"{len(row['evidence'])} evidence item(s): {row['text']}", markup=False, highlight=False)
-        return
-    judged = case.judgements()
-    if judged.empty:
-        out.print("no key judgements yet: the report's executive summary says so")
-    for row in judged.itertuples(index=False):  # the analyst's words as written, never markup
-        out.print(f"{row.id}. requirement {row.requirement} · {row.confidence} confidence"
-                  + (f" · {row.likelihood}" if row.likelihood else ""), markup=False, highlight=False)
-        out.print(f"   {row.text}", markup=False, highlight=False)
-        out.print(f"   evidence: {', '.join(row.evidence) or 'none cited'}", markup=False, highlight=False)
-
-
-@app.command()
-def verify(case_dir: CaseDir) -> None:
-    """Recompute every hash; exit 1 naming what was altered or removed."""
-    report = case_at(case_dir).verify()
-    for line in report.lines():
-        (out if not line.startswith("PROBLEM") else err).print(line, markup=False,
-                                                                highlight=False)
-    if not report.ok:
-        raise typer.Exit(1)
+app.command()(cli_analyst.terms)
+app.command()(cli_analyst.judge)
+app.command()(cli_evidence.verify)  # with timestamp and package (registered below)
 
 
 @app.command()
@@ -362,7 +313,9 @@ def export(
                                       "co-similar text within 60 s).")],
     format: Annotated[str, typer.Option("--format", help="csv, jsonl, parquet; geojson (items "
                                         "or places: each located item at its best place); gexf "
-                                        "or graphml (network, coordination: for Gephi).")],
+                                        "or graphml (network, coordination: for Gephi); for "
+                                        "partner teams, stix (STIX 2.1) or misp (a MISP event) of "
+                                        "entities or coordination, kml of places.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="The file to write.")],
     kind: Annotated[list[str] | None, typer.Option(
         help="coordination: only this kind (co_repost, co_link, co_hashtag, co_reply, co_text, "
@@ -378,6 +331,8 @@ def export(
     rows = export_table(case_at(case_dir), what, format, output, kinds=kind,
                         raw_cells=raw_cells)
     unit = {"network": "edges of the network", "coordination": "coordinated account pairs"}
+    if format in ("stix", "misp", "kml"):
+        unit.update(entities="selectors", places="placemarks", items="placemarks")
     out.print(f"wrote {rows} {unit.get(what, what)} to {output}")
 
 
@@ -396,15 +351,19 @@ def formats() -> None:
 app.command()(cli_live.collect)
 app.command()(cli_live.watch)
 app.command()(cli_live.media)
+app.command()(cli_capture.capture)
+app.command()(cli_archive.archive)
 app.command(cls=cli_phases.RunCommand)(cli_phases.run)
 app.command()(cli_phases.demo)
+app.command()(cli_evidence.timestamp)
+app.command()(cli_evidence.package)
 
 
 def main() -> None:
     """Entry point: user mistakes get one line and an exit code, never a traceback."""
     try:
         app()
-    except (PlanError, CaseError) as exc:
+    except (PlanError, CaseError, UsageError) as exc:
         err.print(f"error: {exc}", markup=False, highlight=False)
         sys.exit(2)
     except WorkbenchError as exc:

@@ -13,6 +13,7 @@ import pandas as pd
 
 from workbench.csvtext import write_edges
 from workbench.errors import WorkbenchError
+from workbench.handoff import COORDINATION_WINDOW
 from workbench.query import entities, items, places, table
 
 if TYPE_CHECKING:
@@ -22,9 +23,10 @@ TABLES = ("items", "authors", "media", "entities", "places", "watch_terms", "qua
           "audit")
 #: Exports computed from the items rather than read from a table.
 GRAPHS = ("network", "coordination")
-#: Seconds within which two accounts' actions on the same target count as coordinated.
-COORDINATION_WINDOW = 60
-FORMATS = ("csv", "jsonl", "parquet", "geojson", "gexf", "graphml")
+FORMATS = ("csv", "jsonl", "parquet", "geojson", "gexf", "graphml", "stix", "misp", "kml")
+#: Formats for partner teams (see :mod:`workbench.handoff`): what each can carry.
+HANDOFF = {"stix": ("entities", "coordination"), "misp": ("entities", "coordination"),
+           "kml": ("places", "items")}
 
 
 def frame_for(case: Case, what: str) -> pd.DataFrame:
@@ -95,10 +97,15 @@ def export(case: Case, what: str, fmt: str, path: str | Path, *,
     of coordination network within 60 s (or the ``kinds`` given, e.g. ``["co_repost"]``): as a
     table, one row per account pair and kind with its weight and the item uids behind it; as GEXF
     or GraphML, one graph of all kinds. Only the item columns the kinds read are loaded.
+    For partner teams: ``stix`` (a STIX 2.1 bundle) and ``misp`` (a MISP event) of ``entities``
+    (the selectors) or ``coordination``; ``kml`` of ``places`` (each located item at its best
+    place). They count selectors, coordinated pairs or placemarks.
     ``raw_cells``: CSV cells that start like a formula are written as they are (see
     :func:`write_frame`)."""
     if kinds and what != "coordination":
         raise WorkbenchError(f"{what} has no kinds to choose", hint="kinds are for coordination")
+    if fmt in HANDOFF:
+        return _export_handoff(case, what, fmt, Path(path), kinds)
     if what in GRAPHS:
         return _export_graph(case, what, fmt, Path(path), kinds=kinds)
     if fmt in ("gexf", "graphml"):
@@ -122,21 +129,10 @@ def _export_graph(case: Case, what: str, fmt: str, path: Path,
                   window: float = COORDINATION_WINDOW, kinds: Sequence[str] | None = None) -> int:
     """Write the graph; returns its number of edges (account pairs, for coordination)."""
     if what == "coordination":
-        from workbench.analyze.coordination import (
-            KINDS,
-            coordination_columns,
-            coordination_edges,
-            coordination_graph,
-        )
+        from workbench.analyze.coordination import coordination_graph
+        from workbench.handoff import coordination
 
-        chosen = list(dict.fromkeys(kinds or KINDS))
-        unknown = [kind for kind in chosen if kind not in KINDS]
-        if unknown:
-            raise WorkbenchError(f"unknown coordination kind(s): {', '.join(unknown)}",
-                                 hint=f"choose from {', '.join(KINDS)}")
-        frame = items(case.db, columns=coordination_columns(chosen))
-        edges = pd.concat([coordination_edges(frame, kind, window) for kind in chosen],
-                          ignore_index=True)
+        edges = coordination(case, kinds, window)
         if fmt == "csv":
             path.parent.mkdir(parents=True, exist_ok=True)
             if write_edges(edges, path):  # the same CSV, built column-wise in Arrow
@@ -162,6 +158,24 @@ def _export_graph(case: Case, what: str, fmt: str, path: Path,
         raise WorkbenchError(f"cannot write {what} as {fmt}",
                              hint="choose gexf, graphml, csv, jsonl or parquet")
     return graph.number_of_edges()
+
+
+def _export_handoff(case: Case, what: str, fmt: str, path: Path,
+                    kinds: Sequence[str] | None) -> int:
+    if what not in HANDOFF[fmt]:
+        raise WorkbenchError(f"{what} cannot be written as {fmt}",
+                             hint=f"export {' or '.join(HANDOFF[fmt])} as {fmt}")
+    if fmt == "kml":
+        from workbench.export_kml import write_kml
+
+        return write_kml(case, path)
+    if fmt == "stix":
+        from workbench.export_stix import write_stix
+
+        return write_stix(case, what, path, kinds=kinds)
+    from workbench.export_misp import write_misp
+
+    return write_misp(case, what, path, kinds=kinds)
 
 
 def edge_frame(graph) -> pd.DataFrame:

@@ -33,12 +33,15 @@ class PurgeResult:
     raw_destroyed: list[str] = field(default_factory=list)
     raw_redacted: list[dict] = field(default_factory=list)
     media_destroyed: list[str] = field(default_factory=list)
+    captures: int = 0
+    capture_destroyed: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         return (f"destroyed {self.items} items, {self.authors} accounts, {self.media_rows} media "
                 f"records, {len(self.raw_destroyed)} raw payloads "
                 f"({len(self.raw_redacted)} more redacted), "
-                f"{len(self.media_destroyed)} media files")
+                f"{len(self.media_destroyed)} media files, {self.captures} page captures "
+                f"({len(self.capture_destroyed)} files)")
 
 
 def purge(case: Case, *, before: str | date | None = None, everything: bool = False,
@@ -71,18 +74,22 @@ def purge(case: Case, *, before: str | date | None = None, everything: bool = Fa
         changes: list[audit.Change] = []
         posters = _remove_items(case, targets, result, changes)
         _remove_orphans(case, posters, everything, result, changes)
+        _remove_captures(case, targets, everything, result, changes)
         audit.append(db, "purge", {
             "selector": selector, "reason": reason or ("retention" if before or everything
                                                        else "analyst decision"),
             "items": result.items, "authors": result.authors, "media_rows": result.media_rows,
             "raw_destroyed": result.raw_destroyed, "raw_redacted": result.raw_redacted,
-            "media_destroyed": result.media_destroyed,
+            "media_destroyed": result.media_destroyed, "captures": result.captures,
+            "capture_destroyed": result.capture_destroyed,
         }, changes)
     # Files go only once the record of their destruction is committed.
     for sha in result.raw_destroyed + [r["from"] for r in result.raw_redacted]:
         case.raw_store.remove(sha)
     for sha in result.media_destroyed:
         case.media_store.remove(sha)
+    for sha in result.capture_destroyed:
+        case.capture_store.remove(sha)
     mirror.discard(db)  # the columnar copy of the items held the destroyed ones too
     _scrub(db)
     return result
@@ -109,11 +116,16 @@ def _remove_items(case: Case, targets: list[str], result: PurgeResult,
         db.execute(f"DELETE FROM media WHERE item_uid IN ({marks})", chunk)
         # What was derived from an item (entities quote its text, places its whereabouts) goes
         # with it, and so do the analyst's tags and notes on it, which would point at nothing.
-        for derived in ("entities", "enrichment", "places", "tags", "notes"):
+        for derived in ("entities", "enrichment", "places", "tags", "notes", "archive_links"):
             db.execute(f"DELETE FROM {derived} WHERE uid IN ({marks})", chunk)
         db.execute(f"DELETE FROM items WHERE uid IN ({marks})", chunk)
     changes.extend(audit.Change("items", uid, "remove", None) for uid in targets)
     _forget_in_alerts(db, set(targets))
+    # A web archive record of a URL that no kept item cites any more goes too.
+    for (uid,) in db.execute("SELECT uid FROM archives WHERE key NOT IN "
+                             "(SELECT key FROM archive_links)").fetchall():
+        db.execute("DELETE FROM archives WHERE uid = ?", [uid])
+        changes.append(audit.Change("archives", uid, "remove", None))
     result.items = len(targets)
     for sha, spans in by_payload.items():
         kept = list(db.query("SELECT * FROM items WHERE raw_sha256 = ?", [sha]))
@@ -171,6 +183,38 @@ def _remove_orphans(case: Case, posters: set[str], everything: bool, result: Pur
     ).fetchall():
         db.execute("UPDATE payloads SET status = 'destroyed' WHERE sha256 = ?", [sha])
         result.media_destroyed.append(sha)
+
+
+def _remove_captures(case: Case, targets: list[str], everything: bool, result: PurgeResult,
+                     changes: list) -> None:
+    """Captures go with the items: the links of the purged items, and every capture that only
+    purged items cited (every capture with --all). A capture of a URL the analyst named, which
+    no item cites, stays until --all. A file goes when no capture left names it."""
+    db = case.db
+    if "captures" not in db.table_names():
+        return
+    keys: set[str] = set()
+    for chunk in chunks(targets):
+        marks = ", ".join("?" * len(chunk))
+        keys.update(r[0] for r in db.execute(
+            f"SELECT DISTINCT url_key FROM capture_links WHERE uid IN ({marks})", chunk))
+        db.execute(f"DELETE FROM capture_links WHERE uid IN ({marks})", chunk)
+    if everything:
+        keys = {r[0] for r in db.execute("SELECT url_key FROM captures")}
+    gone = sorted(k for k in keys if not db.execute(
+        "SELECT 1 FROM capture_links WHERE url_key = ? LIMIT 1", [k]).fetchone())
+    columns = [c for c in db["captures"].columns_dict if c.endswith("sha256")]
+    files: set[str] = set()
+    for key in gone:
+        row = db["captures"].get(key)
+        files.update(row[c] for c in columns if row[c])
+        db.execute("DELETE FROM captures WHERE url_key = ?", [key])
+        changes.append(audit.Change("captures", key, "remove", None))
+    kept = {sha for c in columns for (sha,) in db.execute(f"SELECT [{c}] FROM captures")}
+    for sha in sorted(files - kept):
+        db.execute("UPDATE payloads SET status = 'destroyed' WHERE sha256 = ?", [sha])
+        result.capture_destroyed.append(sha)
+    result.captures = len(gone)
 
 
 def _scrub(db) -> None:

@@ -36,6 +36,13 @@ HASHED = {
                 "run_id"),
     "media": ("uid", "item_uid", "key", "kind", "url", "member", "mime", "width", "height", "alt",
               "sha256", "run_id"),
+    "archives": ("uid", "archive", "key", "url", "asked", "asked_at", "timestamp", "available",
+                 "snapshot_url", "snapshot_at", "snapshot_status", "answer", "error", "saved_at",
+                 "save_status", "save_url", "save_at", "save_job", "save_error", "run_id"),
+    "captures": ("url_key", "url", "final_url", "final_key", "status", "reason", "http_status",
+                 "title", "redirects", "captured_at", "wacz_sha256", "screenshot_sha256",
+                 "html_sha256", "text_sha256", "resources", "bytes", "skipped", "user_agent",
+                 "run_id"),
 }
 #: Columns added to a hashed table after rows were stored: a row's hash covers one only when it
 #: holds a value, so the rows stored before the column existed keep the hashes recorded for them
@@ -256,6 +263,22 @@ def m007_judgements(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m008_timestamps(db: sqlite_utils.Database) -> None:
+    """RFC 3161 timestamps (``timestamps``): each token as the time-stamping authority returned it
+    (the DER TimeStampResp), over a manifest of every evidence hash and the audit head (kept as
+    the exact text stamped). Each is audited (``timestamp.obtained``) with the token's hash, so
+    verify finds a row removed, added or changed."""
+    text, integer = str, int
+    db["timestamps"].create(
+        {"id": integer, "requested_at": text, "tsa_url": text, "audit_seq": integer,
+         "audit_hash": text, "manifest": text, "manifest_sha256": text, "files": integer,
+         "hash_algorithm": text, "token": bytes, "token_sha256": text, "gen_time": text,
+         "serial": text, "tsa_name": text, "policy": text, "ca_pem": text},
+        pk="id",
+    )
+
+
 #: The page cache of each connection, in KiB.
 CACHE_KIB = 64 * 1024
 
@@ -320,6 +343,53 @@ def insert_items(db: sqlite_utils.Database, columns: tuple[str, ...], rows: list
     fts = ", ".join(FTS_COLUMNS)
     db.execute(f"INSERT INTO items_fts (rowid, {fts}) SELECT rowid, {fts} FROM items "
                "WHERE rowid > ?", [before])
+
+
+@migrations()
+def m010_archives(db: sqlite_utils.Database) -> None:
+    """Web archive records of the pages the items link to (``archives``: one row per archive and
+    URL, the question asked and the answer as received, any save; tracked by the ledger) and
+    which items cite each URL (``archive_links``, derived: it goes with the items in a purge)."""
+    text, integer = str, int
+    db["archives"].create(
+        {"uid": text, "archive": text, "key": text, "url": text, "asked": text, "asked_at": text,
+         "timestamp": text, "available": integer, "snapshot_url": text, "snapshot_at": text,
+         "snapshot_status": text, "answer": text, "error": text, "saved_at": text,
+         "save_status": text, "save_url": text, "save_at": text, "save_job": text,
+         "save_error": text, "run_id": integer},
+        pk="uid",
+    )
+    db["archives"].create_index(["key"])
+    db["archive_links"].create({"uid": text, "key": text}, pk=("uid", "key"))
+    db["archive_links"].create_index(["key"])
+
+
+@migrations()
+def m009_captures(db: sqlite_utils.Database) -> None:
+    """Captures of the pages items link to (``captures``: one row per URL, keyed by its
+    :func:`workbench.urls.link_key`, captured or failed with its reason; where it led, hop by hop;
+    the SHA-256 of each file kept in ``captures/``: WACZ, screenshot, HTML, text; tracked by the
+    ledger) and which items cite each capture (``capture_links``, derived: it goes with the items
+    in a purge)."""
+    text, integer = str, int
+    db["captures"].create(
+        {"url_key": text, "url": text, "final_url": text, "final_key": text, "status": text,
+         "reason": text, "http_status": integer, "title": text, "redirects": text,
+         "captured_at": text, "wacz_sha256": text, "screenshot_sha256": text, "html_sha256": text,
+         "text_sha256": text, "resources": integer, "bytes": integer, "skipped": text,
+         "user_agent": text, "run_id": integer},
+        pk="url_key",
+    )
+    db["captures"].create_index(["final_key"])
+    db["capture_links"].create({"uid": text, "url_key": text}, pk=("uid", "url_key"))
+    db["capture_links"].create_index(["url_key"])
+
+
+@migrations()
+def m011_entity_evidence(db: sqlite_utils.Database) -> None:
+    """Why a place name is a place (``entities.evidence``: JSON score, need and reasons), kept
+    with each PLACE entity; empty for other entities and for rows enriched before it existed."""
+    db["entities"].add_column("evidence", str)
 
 
 @migrations()

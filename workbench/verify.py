@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from workbench import audit
+from workbench import audit, timestamp_tokens
+from workbench.evidence_manifest import capture_files, expected_files
 
 if TYPE_CHECKING:
     from workbench.case import Case
@@ -26,6 +28,7 @@ class VerifyReport:
     destructions: list[str] = field(default_factory=list)
     checked: dict[str, int] = field(default_factory=dict)
     head: tuple[int, str] = (0, audit.GENESIS)
+    timestamps: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -35,6 +38,7 @@ class VerifyReport:
         """The report as lines for a person."""
         counts = ", ".join(f"{n} {what}" for what, n in self.checked.items())
         out = [f"checked {counts}", f"audit head: entry {self.head[0]} {self.head[1]}"]
+        out += self.timestamps
         out += [f"destroyed: {d}" for d in self.destructions]
         out += [f"warning: {w}" for w in self.warnings]
         out += [f"PROBLEM: {p}" for p in self.problems]
@@ -42,13 +46,29 @@ class VerifyReport:
         return out
 
 
-def verify(case: Case) -> VerifyReport:
-    """Check the whole case; never changes it."""
+def verify(case: Case, *, tsa_ca: str | Path | None = None) -> VerifyReport:
+    """Check the whole case; never changes it.
+
+    Timestamp tokens are checked offline; their signatures against the CA certificates in the
+    PEM file ``tsa_ca`` (else against the CA file stored with each token, if any).
+    """
+    roots = None
+    if tsa_ca is not None:
+        try:
+            pem = Path(tsa_ca).read_bytes()
+        except OSError as exc:
+            raise timestamp_tokens.TimestampError(
+                f"{tsa_ca}: cannot read the TSA CA file: {exc.strerror}") from exc
+        roots = timestamp_tokens.load_ca(pem, str(tsa_ca))
     report = VerifyReport()
     entries = _check_chain(case, report)
     expected_rows = _check_ledger(case, entries, report)
     _check_tables(case, expected_rows, report)
     _check_files(case, entries, report)
+    stamps = timestamp_tokens.check(case.db, entries, roots)
+    report.problems += stamps.problems
+    report.warnings += stamps.warnings
+    report.timestamps = stamps.lines
     _check_plan(case, entries, report)
     _check_mirror(case, report)
     report.head = audit.head(case.db)
@@ -136,26 +156,6 @@ def _check_tables(case: Case, expected: dict[str, dict[str, str]], report: Verif
         report.checked[tbl] = len(seen)
 
 
-def expected_files(entries: list[dict]) -> dict[str, set[str]]:
-    """The raw and media files the audit log says should be present now."""
-    present: dict[str, set[str]] = {"raw": set(), "media": set()}
-    for entry in entries:
-        detail, action = entry["detail"], entry["action"]
-        if not isinstance(detail, dict):
-            continue
-        if action in ("import.started", "collect.page") and detail.get("raw"):
-            present["raw"].add(detail["raw"])
-        elif action == "media.stored":
-            present["media"].add(detail["sha256"])
-        elif action == "purge":
-            for kind in ("raw", "media"):
-                present[kind] -= set(detail.get(f"{kind}_destroyed", []))
-            for swap in detail.get("raw_redacted", []):
-                present["raw"].discard(swap["from"])
-                present["raw"].add(swap["to"])
-    return present
-
-
 def _check_files(case: Case, entries: list[dict], report: VerifyReport) -> None:
     present = expected_files(entries)
     stores = {"raw": case.raw_store, "media": case.media_store}
@@ -168,6 +168,7 @@ def _check_files(case: Case, entries: list[dict], report: VerifyReport) -> None:
             if name not in present[kind]:
                 report.warnings.append(f"{kind}/{name[:2]}/{name}: not recorded in the audit log")
         report.checked[f"{kind} files"] = len(present[kind])
+    _check_captures(case, report)
     orphans = [uid for uid, sha in case.db.execute("SELECT uid, raw_sha256 FROM items")
                if sha not in present["raw"]]
     if orphans:
@@ -182,6 +183,20 @@ def _check_files(case: Case, entries: list[dict], report: VerifyReport) -> None:
                 f"{len(d.get('raw_redacted', []))} redacted, "
                 f"{len(d.get('media_destroyed', []))} media files; why: {d.get('reason')}"
             )
+
+
+def _check_captures(case: Case, report: VerifyReport) -> None:
+    """The files of the captures, as their rows name them (rows the ledger vouches for)."""
+    files = capture_files(case.db)
+    for f in files:
+        problem = case.capture_store.check(f.sha256)
+        if problem:
+            report.problems.append(f"{f.path}: {problem}")
+    named = {f.sha256 for f in files}
+    for name in case.capture_store.names():
+        if name not in named:
+            report.warnings.append(f"captures/{name[:2]}/{name}: named by no capture")
+    report.checked["capture files"] = len(files)
 
 
 def _check_mirror(case: Case, report: VerifyReport) -> None:

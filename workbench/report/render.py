@@ -72,14 +72,15 @@ class ReportResult:
                 "sha256": self.sha256, "notes": self.notes}
 
 
-def render_report(case: Case, name: str = "report", *, pseudonymise: bool = False, pdf: bool = False,
-                  tz: str = "UTC", evidence_tag: str = "evidence", since: Any = None, until: Any = None,
-                  interactive_map: bool = True) -> ReportResult:
+def render_report(case: Case, name: str = "report", *, pseudonymise: bool | Pseudonymiser = False,
+                  pdf: bool = False, tz: str = "UTC", evidence_tag: str = "evidence", since: Any = None,
+                  until: Any = None, interactive_map: bool = True) -> ReportResult:
     """Write ``<case>/reports/<name>.html`` (and ``<name>.pdf`` with ``pdf``); see the module doc.
 
     ``pseudonymise`` replaces authors (and item uids, @mentions, known handles in text) by keyed
-    hashes stable within this report only, and drops links. ``tz`` is the zone times are shown
-    in; ``since``/``until`` limit the items the figures are drawn from (as ``case.items`` does);
+    hashes stable within this report only (or within all that shares the Pseudonymiser given as
+    ``pseudonymise``: an evidence package's items), and drops links. ``tz`` is the zone times are
+    shown in; ``since``/``until`` limit the items the figures are drawn from (as ``case.items`` does);
     ``evidence_tag`` is the tag whose items are listed as evidence. The rendering is audited as
     ``report.rendered`` with the SHA-256 of every file written.
     """
@@ -99,7 +100,7 @@ def render_report(case: Case, name: str = "report", *, pseudonymise: bool = Fals
     if pdf:
         pdf_path = html_to_pdf(html_path, reports / f"{name}.pdf")
         written[pdf_path.name] = hashlib.sha256(pdf_path.read_bytes()).hexdigest()
-    options = {"pseudonymise": pseudonymise, "pdf": pdf, "tz": tz, "evidence_tag": evidence_tag,
+    options = {"pseudonymise": bool(pseudonymise), "pdf": pdf, "tz": tz, "evidence_tag": evidence_tag,
                "since": _plain(since), "until": _plain(until), "interactive_map": interactive_map}
     with write(case.db):
         audit.append(case.db, "report.rendered", {
@@ -107,14 +108,14 @@ def render_report(case: Case, name: str = "report", *, pseudonymise: bool = Fals
             "evidence": context["evidence_count"]})
     return ReportResult(html=html_path, pdf=pdf_path, bytes=len(page.encode("utf-8")), figures=figure_keys,
                         evidence=context["evidence_count"], requirements=len(case.plan.requirements),
-                        pseudonymised=pseudonymise, sha256=written,
+                        pseudonymised=bool(pseudonymise), sha256=written,
                         seconds=time.perf_counter() - started, notes=notes)
 
 
 # -- gathering -----------------------------------------------------------------------------------
 
-def build_context(case: Case, *, pseudonymise: bool, tz: str, evidence_tag: str, since: Any, until: Any,
-                  interactive_map: bool) -> tuple[dict, list[str], list[str]]:
+def build_context(case: Case, *, pseudonymise: bool | Pseudonymiser, tz: str, evidence_tag: str,
+                  since: Any, until: Any, interactive_map: bool) -> tuple[dict, list[str], list[str]]:
     """Everything the template shows, as plain values; plus the figure keys and any notes."""
     notes_out: list[str] = []
     everything = case.items()
@@ -126,7 +127,8 @@ def build_context(case: Case, *, pseudonymise: bool, tz: str, evidence_tag: str,
     located = query.located(items, case.places(best=True))  # case.located_items would read them again
     authors = case.authors()
 
-    pseudo = Pseudonymiser() if pseudonymise else None
+    pseudo = pseudonymise if isinstance(pseudonymise, Pseudonymiser) else (
+        Pseudonymiser() if pseudonymise else None)
     text = pseudo.text if pseudo else _same
     uid_of = pseudo.item if pseudo else _same
     tagged = everything[everything["uid"].isin(set(tags["uid"]))]
@@ -187,7 +189,7 @@ def build_context(case: Case, *, pseudonymise: bool, tz: str, evidence_tag: str,
     context = {
         "generated": fmt_time(pd.Timestamp.now(tz="UTC"), tz),
         "tz": tz,
-        "pseudonymised": pseudonymise,
+        "pseudonymised": pseudo is not None,
         "plan": {
             "id": plan.id, "title": text(plan.title), "analyst": text(plan.analyst or ""),
             "legal_basis": plan.legal_basis, "retention_until": str(plan.retention_until),
