@@ -45,6 +45,8 @@ def test_people_named_like_towns_are_people_when_the_recogniser_says_so():
     assert list(_places("Kate Middleton visits a school in Leeds today")) == ["Leeds"]
     assert "Malaysia" not in _places("Malaysia Airlines flight crashes in Eastern Ukraine")
     assert _places("Carson says he will win Iowa").keys() == {"Iowa"}
+    # "White House" is an alternate name of Casablanca: 26 IRA tweets went to Morocco.
+    assert "White House" not in _places("The White House says the talks in Geneva go on")
 
 
 def test_strong_evidence_outweighs_a_recogniser_that_takes_a_town_for_a_person():

