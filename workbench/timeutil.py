@@ -143,6 +143,11 @@ def _numeric_date(match: re.Match, text: str, field: str,
         raise RecordError(f"{field} {text!r} can only be {shown}, but this column's times are "
                           f"read {order} ({reading.basis or 'as given'}); if the column is "
                           f"{shown}, import the file with {other}")
+    if not shown and not order and first != second and reading is None:
+        # No file's column stands behind this value (a platform's own field, an API answer):
+        # nothing says which order it is in, so it is refused rather than guessed.
+        raise RecordError(f"{field} {text!r} could be day-first or month-first, and nothing "
+                          "says which")
     order = shown or order or default_order(separator)
     day, month = (first, second) if order == DAY_FIRST else (second, first)
     try:
