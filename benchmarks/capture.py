@@ -24,19 +24,19 @@ import json
 import os
 import random
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import psutil
 from PIL import Image
 
 from workbench.capture.browser import ARGS, CHROMIUM
 from workbench.case import Case
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from proctree import measure  # noqa: E402  (benchmarks/ is not a package: its sibling by path)
 
 WORKBENCH = Path(sys.executable).with_name("workbench")
 WORDS = ["fire", "smoke", "plant", "river", "residents", "evacuated", "statement", "company",
@@ -98,34 +98,6 @@ def serve(pages: int) -> tuple[ThreadingHTTPServer, str]:
     return server, f"http://127.0.0.1:{server.server_address[1]}"
 
 
-def tree_rss(proc: psutil.Process) -> int:
-    total = 0
-    try:
-        family = [proc, *proc.children(recursive=True)]
-    except psutil.NoSuchProcess:
-        return 0
-    for member in family:
-        try:
-            total += member.memory_info().rss
-        except (psutil.NoSuchProcess, psutil.AccessDenied):
-            continue
-    return total
-
-
-def measure(args: list[str], log: Path) -> tuple[int, float, int]:
-    """Run a command, polling its process tree: (exit code, seconds, peak tree RSS in bytes)."""
-    peak = 0
-    with log.open("w") as stream:
-        started = time.perf_counter()
-        child = subprocess.Popen(args, stdout=stream, stderr=subprocess.STDOUT,
-                                 stdin=subprocess.DEVNULL)
-        proc = psutil.Process(child.pid)
-        while child.poll() is None:
-            peak = max(peak, tree_rss(proc))
-            time.sleep(0.1)
-        return child.returncode, time.perf_counter() - started, peak
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=50)
@@ -146,7 +118,7 @@ def main() -> None:
     case.import_file(source, progress=False)
     case.close()
 
-    code, seconds, peak = measure([str(WORKBENCH), "capture", str(case_dir), "--from-items",
+    code, seconds, peak, _ = measure([str(WORKBENCH), "capture", str(case_dir), "--from-items",
                                    "--allow-private", "127.0.0.1", "--no-progress"],
                                   work / "workbench.log")
     with Case.open(case_dir) as case:
@@ -162,7 +134,7 @@ def main() -> None:
     script.write_text("set -e\n" + "".join(
         f"d=$(mktemp -d); {CHROMIUM} {flags} --user-data-dir=$d --window-size=1280,900 "
         f"--screenshot={shots}/{n}.png {u} >/dev/null 2>&1; rm -rf $d\n" for n, u in enumerate(urls)))
-    b_code, b_seconds, b_peak = measure(["bash", str(script)], work / "baseline.log")
+    b_code, b_seconds, b_peak, _ = measure(["bash", str(script)], work / "baseline.log")
     b_done = sum(1 for n in range(opts.pages) if (shots / f"{n}.png").is_file())
     server.shutdown()
 

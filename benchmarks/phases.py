@@ -44,16 +44,14 @@ import json
 import os
 import resource
 import shutil
-import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import psutil
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import scale  # noqa: E402  (benchmarks/ is not a package: its sibling by path)
+from proctree import measure  # noqa: E402
 
 OUT = scale.OUT
 WORKBENCH = scale.WORKBENCH
@@ -88,41 +86,6 @@ class Step:
 
 
 # -- measuring a command -----------------------------------------------------------------------
-
-def tree_rss(proc: psutil.Process) -> int:
-    """The resident memory of a process and all its descendants, in bytes."""
-    total = 0
-    try:
-        family = [proc, *proc.children(recursive=True)]
-    except psutil.NoSuchProcess:
-        return 0
-    for member in family:
-        try:
-            total += member.memory_info().rss
-        except (psutil.NoSuchProcess, psutil.AccessDenied):
-            continue
-    return total
-
-
-def measure(args: list[str], log: Path, label=None) -> tuple[int, float, int, dict]:
-    """Run a command in a fresh process, its output to ``log``: (exit code, seconds, peak tree RSS,
-    peak per label). ``label()``, called at each poll, names what the command is doing now."""
-    peaks: dict = {}
-    peak = 0
-    with log.open("w") as stream:
-        t0 = time.perf_counter()
-        child = subprocess.Popen(args, stdout=stream, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        proc = psutil.Process(child.pid)
-        while child.poll() is None:
-            rss = tree_rss(proc)
-            peak = max(peak, rss)
-            if label is not None:
-                now = label()
-                peaks[now] = max(peaks.get(now, 0), rss)
-            time.sleep(0.1)
-        seconds = time.perf_counter() - t0
-    return child.returncode, seconds, peak, peaks
-
 
 def tail(log: Path, lines: int = 6) -> str:
     return "\n".join("    " + line for line in log.read_text(errors="replace").splitlines()[-lines:])

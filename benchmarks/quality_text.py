@@ -2,9 +2,10 @@
 
 Language: a fixed-seed sample of the IRA tweets is imported into a new case with the default plan
 (text, time, account; not the dataset's language), enriched without NER, and each tweet's
-language compared with the dataset's ``language`` column (its names read as ISO 639-1 codes;
-Norwegian counts as ``no``, ``nb`` or ``nn``). Agreement and the ``und`` share are over the tweets
-whose language the dataset records. The baseline is lingua alone on the raw text, among the 20
+language compared with the dataset's ``language`` column (its names read as ISO 639-1 codes by
+:func:`workbench.enrich.language_eval.iso_code`, as the product's own measure reads them; Norwegian
+counts as ``no``, ``nb`` or ``nn``). Agreement and the ``und`` share are over the tweets whose
+language the dataset records. The baseline is lingua alone on the raw text, among the 20
 languages the workbench's detector considered when this benchmark was written, no cleaning.
 
 Sentiment: each file of VADER's human ratings (id TAB mean TAB text) is imported as English items
@@ -23,29 +24,11 @@ import numpy as np
 import pandas as pd
 from quality_rows import Row, Skipped, case_of
 
-#: The dataset's language names -> ISO 639-1.
-ISO = {
-    "English": "en", "Russian": "ru", "German": "de", "Ukrainian": "uk", "Italian": "it",
-    "Bulgarian": "bg", "Uzbek": "uz", "Serbian": "sr", "Macedonian": "mk", "Arabic": "ar",
-    "Spanish": "es", "French": "fr", "Norwegian": "no", "Dutch": "nl", "Romanian": "ro",
-    "Farsi (Persian)": "fa", "Vietnamese": "vi", "Swedish": "sv", "Estonian": "et", "Catalan": "ca",
-    "Albanian": "sq", "Croatian": "hr", "Finnish": "fi", "Turkish": "tr", "Icelandic": "is",
-    "Pushto": "ps", "Japanese": "ja", "Lithuanian": "lt", "Portuguese": "pt", "Latvian": "lv",
-    "Tagalog (Filipino)": "tl", "Polish": "pl", "Somali": "so", "Malay": "ms", "Kurdish": "ku",
-    "Czech": "cs", "Slovak": "sk", "Danish": "da", "Hungarian": "hu", "Indonesian": "id",
-    "Slovenian": "sl", "Hebrew": "he", "Urdu": "ur", "Hindi": "hi", "Greek": "el", "Korean": "ko",
-    "Thai": "th", "Simplified Chinese": "zh", "Traditional Chinese": "zh", "Bengali": "bn",
-}
-UNRECORDED = "LANGUAGE UNDEFINED"
-_SAME = {"nb": "no", "nn": "no", "iw": "he", "in": "id", "fil": "tl"}
+from workbench.enrich.language_eval import UNDEFINED, iso_code
+
 #: The detector's languages when this benchmark was written (the baseline's).
 BASELINE_LANGUAGES = ("en", "es", "pt", "fr", "de", "nl", "it", "pl", "sv", "ru", "uk", "tr", "ar",
                       "fa", "he", "hi", "zh", "ja", "ko", "id")
-
-
-def _code(value: object) -> str:
-    text = str(value).strip().lower().replace("_", "-").split("-")[0] if pd.notna(value) else ""
-    return _SAME.get(text, text) or "und"
 
 
 def ira_sample(path: Path, size: int, seed: int) -> pd.DataFrame:
@@ -82,11 +65,12 @@ def language_rows(data: Path, size: int = 20000, seed: int = 14, baseline: bool 
         items = case.items()
         method = Counter(items["language_method"].dropna()).most_common(1)
         case.close()
-    found = dict(zip(items["id"], items["language"].map(_code), strict=True))
+    found = dict(zip(items["id"], items["language"].map(lambda code: iso_code(code) or "und"), strict=True))
     ours = [found[f"ira-{n}"] for n in range(len(sample))]
-    recorded = sample["language"] != UNRECORDED
-    truth = sample["language"].map(ISO)
-    unmapped = sorted(set(sample.loc[recorded & truth.isna(), "language"]))
+    truth = sample["language"].map(iso_code)
+    recorded = truth.notna()
+    undefined = sample["language"].str.strip().str.lower().isin(UNDEFINED)
+    unmapped = sorted(set(sample.loc[~undefined & ~recorded, "language"]))
     if unmapped:
         raise RuntimeError(f"language names with no ISO 639-1 code here: {unmapped}")
     mask = recorded.to_numpy()

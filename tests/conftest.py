@@ -98,6 +98,16 @@ def instance():
     server.server.server_close()
 
 
+@pytest.fixture(scope="module")
+def tsa(tmp_path_factory):
+    """A throwaway RFC 3161 time-stamping authority on 127.0.0.1 (``tests/tsa_server.py``), one
+    per test module: ``(authority, url, server)``."""
+    from tests.tsa_server import running_tsa
+
+    with running_tsa(tmp_path_factory.mktemp("tsa")) as running:
+        yield running
+
+
 def refuse_network(page, allowed: tuple[str, ...] = ("file://",)) -> list[str]:
     """Let ``page`` load only URLs starting with ``allowed``; returns the list the refused URLs
     are added to as the page asks for them."""

@@ -14,8 +14,6 @@ import quality_geo  # noqa: E402
 import quality_text  # noqa: E402
 from quality_rows import Row, overlap_match, prf, table  # noqa: E402
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
-
 GWN = """<?xml version="1.0" ?>
 <articles>
   <article file="7">
@@ -61,12 +59,6 @@ def test_distance_and_161_km():
     assert quality_geo.km(48.8534, 2.3488, 48.8014, 2.1301) < quality_geo.KM
 
 
-def test_language_names_read_as_iso_codes():
-    assert quality_text.ISO["Farsi (Persian)"] == "fa" and quality_text.ISO["Pushto"] == "ps"
-    assert [quality_text._code(c) for c in ("nb", "en-US", "pt_BR", None, "", "und")] == [
-        "no", "en", "pt", "und", "und", "und"]
-
-
 def test_the_ira_sample_is_fixed_by_its_seed(tmp_path):
     path = tmp_path / "tweets.csv.gz"
     lines = ["author_id,content,region,language,publish_date"]
@@ -78,14 +70,6 @@ def test_the_ira_sample_is_fixed_by_its_seed(tmp_path):
     assert len(first) == 10 and first.equals(quality_text.ira_sample(path, 10, seed=3))
     assert not first.equals(quality_text.ira_sample(path, 10, seed=4))
     assert len(quality_text.ira_sample(path, 1000, seed=3)) == 50
-
-
-@pytest.mark.skipif(not (SHARED / "ira-dev" / "tweets.csv.gz").is_file(), reason="no shared data")
-def test_every_ira_language_name_has_a_code():
-    import pandas as pd
-
-    names = set(pd.read_csv(SHARED / "ira-dev" / "tweets.csv.gz", usecols=["language"])["language"])
-    assert names - {quality_text.UNRECORDED} <= set(quality_text.ISO)
 
 
 def test_rows_print_figures_beside_baselines_and_targets():

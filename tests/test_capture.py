@@ -26,7 +26,6 @@ from tests.local_server import QuietHandler, serve
 from workbench.capture import capture
 from workbench.capture.browser import CHROMIUM
 from workbench.capture.fetch import Limits, Refused, address_allowed, fetch, parse_networks, session
-from workbench.capture.links import urls_of
 from workbench.capture.wacz import surt
 from workbench.case import Case
 from workbench.errors import WorkbenchError
@@ -301,14 +300,6 @@ def test_the_connection_itself_is_checked(site):
                 time.monotonic() + 5)
     assert got.status == 200 and got.body == got.raw and got.peer == "127.0.0.1"
     assert [path for _, path in SEEN[before:]] == ["/data.json"]
-
-
-def test_urls_come_from_links_else_the_text():
-    assert urls_of('["https://a.example/x", "mailto:z@b"]', "and https://c.example/y") == [
-        "https://a.example/x"]
-    assert urls_of("[]", "read https://c.example/y, and (http://d.example/z).") == [
-        "https://c.example/y", "http://d.example/z"]
-    assert urls_of(None, None) == []
 
 
 def test_surt_keys():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from workbench.cited import cited_urls, public_http
+from workbench.cited import cited_urls, citing, public_http, urls_of
 
 
 @pytest.fixture
@@ -49,3 +49,23 @@ def test_the_text_is_read_when_an_item_lists_no_links(case, write_jsonl):
     cited = cited_urls(case).set_index("key")
     assert sorted(cited.index) == ["blog.example/a", "listed.example/y", "news.example/story"]
     assert cited.loc["blog.example/a", "url"] == "https://blog.example/a"
+
+
+def test_urls_come_from_links_else_the_text():
+    assert urls_of('[" https://a.example/x ", "mailto:z@b"]', "and https://c.example/y") == [
+        "https://a.example/x"]
+    assert urls_of("[]", "read https://c.example/y, and (http://d.example/z).") == [
+        "https://c.example/y", "http://d.example/z"]
+    assert urls_of(None, None) == []
+    assert urls_of("{not json", "https://e.example/") == ["https://e.example/"]
+
+
+def test_citing_keeps_private_addresses_and_can_keep_to_some_items(linked):
+    every = list(citing(linked.db))
+    assert [(uid, url) for uid, url, _ in every][:3] == [
+        ("generic:p0", "https://www.news.example/story?utm_source=tw#top"),
+        ("generic:p1", "https://news.example/story"), ("generic:p1", "http://blog.example/a")]
+    assert ("generic:p2", "http://10.1.2.3/admin") in [(uid, url) for uid, url, _ in every]
+    assert "javascript:alert(1)" not in [url for _, url, _ in every]
+    assert {uid for uid, _, _ in citing(linked.db, ["generic:p1"])} == {"generic:p1"}
+    assert every[0][2] == "2024-03-01T10:00:00.000+00:00"

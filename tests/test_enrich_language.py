@@ -248,6 +248,14 @@ def test_dataset_language_names_and_codes():
     assert [iso_code(n) for n in ("LANGUAGE UNDEFINED", "und", None, float("nan"), "")] == [None] * 5
 
 
+@pytest.mark.skipif(not IRA.is_file(), reason="ira-dev is not here (../shared/data)")
+def test_every_ira_language_name_has_a_code():
+    import pandas as pd
+
+    names = set(pd.read_csv(IRA, usecols=["language"])["language"]) - {"LANGUAGE UNDEFINED"}
+    assert {name for name in names if iso_code(name) is None} == set()
+
+
 def test_agreement_counts_und_as_a_miss_and_leaves_undefined_rows_out(five):
     texts = [POSTS["en"], POSTS["nl"], "https://t.co/x", POSTS["de"], "ok"]
     gold = ["English", "Dutch", "English", "French", "LANGUAGE UNDEFINED"]

@@ -12,7 +12,7 @@ import zipfile
 
 import pytest
 
-from tests.tsa_server import OPENSSL, make_authority, serve_tsa
+from tests.tsa_server import needs_openssl
 from workbench.case import Case
 from workbench.evidence import sha256_file
 from workbench.package import write_package
@@ -20,16 +20,7 @@ from workbench.timestamps import obtain
 
 from .conftest import post
 
-pytestmark = pytest.mark.skipif(OPENSSL is None, reason="the openssl command is not installed "
-                                "(Debian: apt-get install openssl; `make test` installs it)")
-
-
-@pytest.fixture(scope="module")
-def tsa(tmp_path_factory):
-    authority = make_authority(tmp_path_factory.mktemp("tsa"))
-    server, url = serve_tsa(authority)
-    yield authority, url
-    server.shutdown()
+pytestmark = needs_openssl
 
 
 @pytest.fixture
@@ -65,7 +56,7 @@ def _run(args, folder):
 
 
 def test_the_package_checks_with_standard_tools(filled, tsa, tmp_path):
-    authority, url = tsa
+    authority, url, _ = tsa
     obtain(filled, url, ca_file=authority.ca_pem)
     shas = [s for (s,) in filled.db.execute("SELECT sha256 FROM payloads")]
     filled.close()
@@ -138,7 +129,7 @@ def test_purged_items_and_older_reports_are_absent(filled, tmp_path):
 
 
 def test_pseudonymised_package_names_no_account(filled, tsa, tmp_path):
-    authority, url = tsa
+    authority, url, _ = tsa
     obtain(filled, url, ca_file=authority.ca_pem)
     result = write_package(filled, tmp_path / "shared.zip", pseudonymise=True)
     assert result.pseudonymised and "pseudonymised evidence package" in result.summary()

@@ -11,6 +11,8 @@ import pymisp
 import pytest
 
 from tests.handoff_case import BTC, ETH, LINK, copy_of_case
+from workbench import handoff
+from workbench.errors import WorkbenchError
 from workbench.export import export
 
 
@@ -91,3 +93,10 @@ def test_places_are_not_misp(case, tmp_path):
 
     with pytest.raises(WorkbenchError, match="places cannot be written as misp"):
         export(case, "places", "misp", tmp_path / "x.json")
+
+
+def test_a_missing_handoff_library_says_how_to_install_it():
+    assert handoff.library("pymisp", "MISP") is pymisp
+    with pytest.raises(WorkbenchError, match="MISP export needs the no_such_lib_x library") as err:
+        handoff.library("no_such_lib_x", "MISP")
+    assert "socmint-workbench[handoff]" in err.value.hint

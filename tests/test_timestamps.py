@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from tests.local_server import QuietHandler, serve
-from tests.tsa_server import OPENSSL, make_authority, serve_tsa
+from tests.tsa_server import make_authority, needs_openssl
 from workbench import audit
 from workbench.evidence_manifest import capture_files, parse_manifest
 from workbench.timestamp_tokens import TimestampError
@@ -17,16 +17,7 @@ from workbench.timestamps import obtain, shown_url
 
 from .conftest import post
 
-pytestmark = pytest.mark.skipif(OPENSSL is None, reason="the openssl command is not installed "
-                                "(Debian: apt-get install openssl; `make test` installs it)")
-
-
-@pytest.fixture(scope="module")
-def tsa(tmp_path_factory):
-    authority = make_authority(tmp_path_factory.mktemp("tsa"))
-    server, url = serve_tsa(authority)
-    yield authority, url, server
-    server.shutdown()
+pytestmark = needs_openssl
 
 
 @pytest.fixture

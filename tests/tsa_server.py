@@ -9,12 +9,19 @@ import shutil
 import subprocess
 import tempfile
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
 
 from tests.local_server import QuietHandler, serve
 
 OPENSSL = shutil.which("openssl")
+#: The mark of a test module that needs the openssl command (``openssl ts``).
+needs_openssl = pytest.mark.skipif(OPENSSL is None, reason="the openssl command is not installed "
+                                   "(Debian: apt-get install openssl; `make test` installs it)")
 
 CONFIG = """\
 [ tsa ]
@@ -129,3 +136,14 @@ def serve_tsa(authority: Authority):
     server, url = serve(Handler)
     server.queries = 0
     return server, url + "/tsa"
+
+
+@contextmanager
+def running_tsa(folder: Path) -> Iterator[tuple[Authority, str, object]]:
+    """A new authority in ``folder``, served while the block runs: ``(authority, url, server)``."""
+    authority = make_authority(folder)
+    server, url = serve_tsa(authority)
+    try:
+        yield authority, url, server
+    finally:
+        server.shutdown()

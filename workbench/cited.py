@@ -13,20 +13,26 @@ import ipaddress
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Iterator
+from typing import Protocol
 from urllib.parse import urlsplit
 
 import pandas as pd
+import sqlite_utils
 
+from workbench.store import chunks
 from workbench.urls import link_key
-
-if TYPE_CHECKING:
-    from workbench.case import Case
 
 #: A URL in running text; the sentence's punctuation after it is cut off.
 URL_IN_TEXT = re.compile(r"https?://[^\s<>()\[\]{}\"'`]+", re.I)
 _TRAILING = ".,;:!?…»”’"
+
+
+class Case(Protocol):
+    """What :func:`cited_urls` needs of a case (:class:`workbench.case.Case` has it); not
+    imported from there, as capture, below the case, reads its links here."""
+
+    db: sqlite_utils.Database
 
 
 def public_http(url: object) -> bool:
@@ -51,15 +57,31 @@ def public_http(url: object) -> bool:
 
 
 def urls_of(links: str | None, text: str | None) -> list[str]:
-    """The URLs one item cites: its ``links`` (JSON, as stored), else those in its ``text``."""
+    """The http(s) URLs one item cites, stripped: its ``links`` (JSON, as stored), else those in
+    its ``text``."""
     try:
         listed = json.loads(links) if links else []
-    except ValueError:
+    except (TypeError, ValueError):
         listed = []
     found = [u for u in listed if isinstance(u, str)] if isinstance(listed, list) else []
     if not found and text:
         found = [m.rstrip(_TRAILING) for m in URL_IN_TEXT.findall(text)]
-    return found
+    return [u.strip() for u in found if u.strip().lower().startswith(("http://", "https://"))]
+
+
+def citing(db: sqlite_utils.Database, uids: Iterable[str] | None = None
+           ) -> Iterator[tuple[str, str, str | None]]:
+    """``(uid, url, created_at)`` for each URL (:func:`urls_of`) each item cites, in uid order;
+    with ``uids``, only those items'. Private and non-public addresses are included."""
+    sql = ("SELECT uid, links, text, created_at FROM items WHERE ((links IS NOT NULL AND "
+           "links != '[]') OR text LIKE '%http%')")  # only the items that can cite anything
+    batches = ([db.execute(sql + " ORDER BY uid")] if uids is None else
+               (db.execute(f"{sql} AND uid IN ({', '.join('?' * len(part))}) ORDER BY uid", part)
+                for part in chunks(sorted(set(uids)))))
+    for rows in batches:
+        for uid, links, text, created in rows:
+            for url in urls_of(links, text):
+                yield uid, url, created
 
 
 def cited_urls(case: Case, *, urls: Iterable[str] | None = None) -> pd.DataFrame:
@@ -71,22 +93,18 @@ def cited_urls(case: Case, *, urls: Iterable[str] | None = None) -> pd.DataFrame
     """
     wanted = {link_key(u) for u in urls} if urls is not None else None
     found: dict[str, dict] = {}
-    rows = case.db.execute(  # only the items that can cite anything: fast on a large case
-        "SELECT uid, links, text, created_at FROM items WHERE (links IS NOT NULL AND links != '[]') "
-        "OR text LIKE '%http%' ORDER BY uid")
-    for uid, links, text, created in rows:
-        for link in urls_of(links, text):
-            if not public_http(link):
-                continue
-            key = link_key(link.strip())
-            if wanted is not None and key not in wanted:
-                continue
-            row = found.setdefault(key, {"variants": Counter(), "uids": [], "first_at": created})
-            row["variants"][link.strip()] += 1
-            if not row["uids"] or row["uids"][-1] != uid:
-                row["uids"].append(uid)
-            if created and (not row["first_at"] or created < row["first_at"]):
-                row["first_at"] = created  # stored times are ISO 8601 UTC: text order is time order
+    for uid, link, created in citing(case.db):
+        if not public_http(link):
+            continue
+        key = link_key(link)
+        if wanted is not None and key not in wanted:
+            continue
+        row = found.setdefault(key, {"variants": Counter(), "uids": [], "first_at": created})
+        row["variants"][link] += 1
+        if not row["uids"] or row["uids"][-1] != uid:
+            row["uids"].append(uid)
+        if created and (not row["first_at"] or created < row["first_at"]):
+            row["first_at"] = created  # stored times are ISO 8601 UTC: text order is time order
     out = []
     for key, row in found.items():
         url = min(row["variants"].items(), key=lambda kv: (-kv[1], kv[0]))[0]

@@ -37,15 +37,6 @@ ATTRIBUTE_TYPES = {"DOMAIN": "domain", "URL": "url", "EMAIL": "email", "IP": "ip
 _NAMESPACE = uuid.UUID("0b7e5d6c-2f7a-5c1e-8d4b-9a1f3e6c2d58")
 
 
-def _pymisp():
-    try:
-        import pymisp
-    except ImportError as exc:
-        raise WorkbenchError("MISP export needs the pymisp library",
-                             hint="pip install 'socmint-workbench[handoff]'") from exc
-    return pymisp
-
-
 def misp_event(case: Case, what: str, *, kinds: Sequence[str] | None = None):
     """The ``pymisp.MISPEvent`` of the case's ``entities`` (selectors) or ``coordination``."""
     return _build(case, what, kinds)[0]
@@ -62,7 +53,7 @@ def write_misp(case: Case, what: str, path: Path, *, kinds: Sequence[str] | None
 
 
 def _build(case: Case, what: str, kinds: Sequence[str] | None):
-    pymisp = _pymisp()
+    pymisp = handoff.library("pymisp", "MISP")
     if what not in ("entities", "coordination"):
         raise WorkbenchError(f"{what} cannot be written as MISP",
                              hint="export entities or coordination as misp")

@@ -41,11 +41,7 @@ _NAMESPACE = uuid.UUID("6f1c3f0e-6a8b-5b7e-9d51-3c0b8c1e2a47")
 
 
 def _stix():
-    try:
-        import stix2
-    except ImportError as exc:
-        raise WorkbenchError("STIX export needs the stix2 library",
-                             hint="pip install 'socmint-workbench[handoff]'") from exc
+    stix2 = handoff.library("stix2", "STIX")
     _register(stix2)
     return stix2
 

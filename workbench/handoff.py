@@ -10,6 +10,7 @@ when it needs the posts themselves.
 
 from __future__ import annotations
 
+import importlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
@@ -33,6 +34,16 @@ TLP = {"public": "clear", "internal": "amber", "restricted": "amber+strict",
 COORDINATION_WINDOW = 60
 EVIDENCE_COLUMNS = {"uid": str, "platform": str, "url": str, "created_at": str, "raw_sha256": str,
                     "author_id": str, "author_handle": str}
+
+
+def library(name: str, export: str):
+    """The optional library ``name`` that the ``export`` format is written with, or a
+    :class:`WorkbenchError` saying how to install the hand-off extra."""
+    try:
+        return importlib.import_module(name)
+    except ImportError as exc:
+        raise WorkbenchError(f"{export} export needs the {name} library",
+                             hint="pip install 'socmint-workbench[handoff]'") from exc
 
 
 def evidence(case: Case, uids: Iterable[str]) -> pd.DataFrame:
