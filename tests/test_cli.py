@@ -113,6 +113,33 @@ def test_import_reads_times_as_told_and_takes_raised_caps(case_dir, tmp_path):
     assert size.returncode == 2 and "not a size: 'lots'" in size.stderr
 
 
+def test_items_table_keeps_bidi_overrides_inside_an_isolate(case_dir, tmp_path):
+    texts = ["abc \u202eevil\u202c t", "o \u202egnp"]
+    data = tmp_path / "bidi.jsonl"
+    data.write_text("\n".join(json.dumps(post(i, text=t, author="e\u202ev")) for i, t in enumerate(texts)))
+    assert wb("import", case_dir, data, "--no-progress").returncode == 0
+    lines = [line for line in wb("items", case_dir).stdout.splitlines() if "\u202e" in line]
+    assert len(lines) == 2
+    for line in lines:
+        # Every override sits in an FSI..PDI isolate that closes it (PDF) before the PDI.
+        assert line.count("\u202e") == 2 and line.count("\u2068") == 2
+        for start in (i for i, c in enumerate(line) if c == "\u2068"):
+            span = line[start:line.index("\u2069", start)]
+            assert span.count("\u202e") == span.count("\u202c") == 1
+    listed = wb("items", case_dir, "--format", "jsonl").stdout.splitlines()
+    stored = [json.loads(row)["text"] for row in listed]
+    assert sorted(stored) == sorted(texts)  # the stored text is left as it was
+
+
+def test_post_text_in_a_table_is_text_not_console_markup(case_dir, tmp_path):
+    data = tmp_path / "markup.jsonl"
+    data.write_text(json.dumps(post(1, text="[bold red]sale[/bold red] [link=x]y[/link]", author="[b]z")))
+    assert wb("import", case_dir, data, "--no-progress").returncode == 0
+    shown = wb("items", case_dir, "--limit", "1").stdout
+    # Cells wrap in a narrow terminal; as markup, rich would have consumed every tag.
+    assert "[link=x]y[/link]" in shown and "[/bold" in shown and "[b]z" in shown
+
+
 def test_not_a_case_is_a_usage_error(tmp_path):
     done = wb("items", tmp_path)
     assert done.returncode == 2 and "not a case" in done.stderr

@@ -176,6 +176,22 @@ def test_template_syntax_in_posts_stays_text():
         map_items(frame, tiles="https://t.example/{{z}}/{x}/{y}.png", attribution="x")
 
 
+def test_bidi_overrides_in_popups_and_layer_names_stay_inside_an_isolate():
+    override, unclosed = "abc \u202eevil.exe\u202c tail", "open \u202egnp.exe"
+    frame = items(4, text=[override, unclosed, "plain", "plain"], author_handle=["ev\u202eil"] * 4,
+                  platform=["x\u202eq"] * 4, place_name=["Par\u202eis"] * 4)
+    m = map_items(frame, compress=False)
+    cols = payload_of(m)["cols"]
+    fsi, pdi = "\u2068", "\u2069"
+    assert cols["text"]["values"][:3] == [fsi + override + pdi, fsi + unclosed + "\u202c" + pdi, "plain"]
+    assert cols["author"]["keys"] == [fsi + "ev\u202eil\u202c" + pdi]
+    assert cols["place"]["keys"] == [fsi + "Par\u202eis\u202c" + pdi]
+    assert cols["platform"]["keys"] == [fsi + "x\u202eq\u202c" + pdi]
+    # The layer name is HTML in Leaflet's layer control: the override is closed inside a <bdi>.
+    assert r"\u003cbdi\u003ex\u202eq\u202c\u003c/bdi\u003e" in rendered(m)  # as JSON text
+    assert frame["text"].tolist()[1] == unclosed  # the frame itself is left alone
+
+
 def test_only_http_and_https_links_are_kept():
     urls = ["javascript:alert(1)", "JAVASCRIPT:alert(1)", "data:text/html,<b>x</b>", " https://example.org/a",
             "https://example.org/ok?q=1", "HTTP://EXAMPLE.ORG/x", "vbscript:msgbox", "https://", "ftp://x/y",

@@ -41,8 +41,9 @@ def test_the_same_platform_gets_the_same_colour_in_a_chart_spec_and_the_map():
     scale = volume_chart(frame, "1h", by="platform").to_dict()["encoding"]["color"]["scale"]
     in_chart = dict(zip(scale["domain"], scale["range"], strict=True))
     the_map = map_items(frame.iloc[::-1].reset_index(drop=True), tiles=False, layers_by="platform")
+    swatch = r'background:(#[0-9a-f]{6})"></span><bdi>([^ <]+)</bdi>'
     in_map = {label: colour for layer in the_map.workbench_stats.layers
-              for colour, label in re.findall(r'background:(#[0-9a-f]{6})"></span>([^ <]+)', layer)}
+              for colour, label in re.findall(swatch, layer)}
     assert set(in_map) == set(in_chart) == set(PLATFORMS)
     assert in_map == in_chart == {p: platform_colour(p) for p in PLATFORMS}
     # A chart of only some platforms keeps their colours.

@@ -248,7 +248,7 @@ def test_the_executive_summary_shows_each_judgement_with_requirement_confidence_
         page = page_of(render_report(small))
         summary = page.split('<section id="summary">')[1].split("</section>")[0]
         first, second = summary.split('<li id="kj-')[1:]
-        assert "KJ1</span>Alice posted first &lt;script&gt;" in first and "<script" not in summary
+        assert "KJ1</span><bdi>Alice posted first &lt;script&gt;" in first and "<script" not in summary
         assert f"{REQUIREMENTS[0]}" in html.unescape(first) and 'href="#req-1"' in first
         assert "confidence-high" in first and "almost certain (≥95%)" in first
         assert first.count('href="#ev-') == 2  # linked to the evidence list, which lists them
@@ -380,3 +380,34 @@ def test_limits_say_how_languages_were_decided_and_which_have_no_sentiment():
     assert said[2].startswith("1 ru item(s) have no sentiment score")
     assert said[3].startswith("1 item(s) of undetermined language")
     assert language_limits(pd.DataFrame({"text": ["x"]})) == []
+
+
+OVERRIDE = "abc \u202eevil.exe\u202c tail"
+UNCLOSED = "open \u202egnp.exe"
+
+
+_ISOLATED = re.compile("<bdi>(.*?)</bdi>|\u2068(.*?)\u2069", re.S)
+
+
+def _closed_inside_bdi(page: str, text: str) -> None:
+    """``text`` (escaped) sits in a <bdi> that closes every override it opened before it ends, and
+    no override anywhere (figure labels included) is outside an isolate (<bdi> or FSI..PDI)."""
+    spans = [a or b for a, b in _ISOLATED.findall(page)]
+    assert any(html.escape(text.split("\u202e")[0]) in s and "\u202e" in s for s in spans), text
+    assert re.search(f"<bdi>{re.escape(html.escape(text))}\u202c?</bdi>", page), text
+    for span in spans:
+        assert span.count("\u202e") == span.count("\u202c")
+    assert "\u202e" not in _ISOLATED.sub("", page)
+
+
+def test_bidi_overrides_in_posts_stay_inside_an_isolate(case, write_jsonl):
+    rows = [{"id": "1", "created_at": "2024-03-01T10:00:00Z", "author": "ev\u202eil", "text": OVERRIDE},
+            {"id": "2", "created_at": "2024-03-01T11:00:00Z", "author": "bob", "text": UNCLOSED}]
+    case.import_file(write_jsonl("bidi.jsonl", rows), format="jsonl", progress=False)
+    case.tag(case.items()["uid"].tolist(), requirement=None)
+    page = page_of(render_report(case))
+    before_map = re.sub(r'<iframe[^>]*srcdoc="[^"]*"', "<iframe", page)
+    _closed_inside_bdi(before_map, OVERRIDE)
+    _closed_inside_bdi(before_map, UNCLOSED)
+    _closed_inside_bdi(before_map, "ev\u202eil")
+    assert case.items().set_index("id").loc["2", "text"] == UNCLOSED  # stored text unchanged

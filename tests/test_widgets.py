@@ -4,6 +4,7 @@ and check what changed in the case (case.yaml, tags, notes, audit) and what the 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -252,6 +253,17 @@ def test_item_html_escapes_hostile_text_and_links():
     assert 'href="https://e.org/&quot;&gt;&lt;b&gt;"' in html
 
 
+def test_item_html_keeps_bidi_overrides_inside_an_isolate():
+    for text in ("abc \u202eevil.exe\u202c tail", "open \u202egnp.exe"):
+        html = browser.item_html({"created_at": None, "platform": "x\u202ey", "author_handle": "ev\u202eil",
+                                  "text": text}, tags=["t\u202eag"])
+        spans = re.findall(r"<bdi>(.*?)</bdi>", html)
+        assert len(spans) == 4 and all(s.count("\u202e") == s.count("\u202c") == 1 for s in spans)
+        assert "\u202e" not in re.sub(r"<bdi>.*?</bdi>", "", html)
+    cells = re.findall(r"<td>(.*?)</td>", table(pd.DataFrame({"text": ["open \u202egnp.exe"], "n": [1]})))
+    assert cells == ["<bdi>open \u202egnp.exe\u202c</bdi>", "<bdi>1</bdi>"]
+
+
 def test_item_browser_filters_pages_and_escapes(river):
     items = ww.items(river)
     assert "40 items match" in items.count.value
@@ -278,7 +290,7 @@ def test_item_browser_tags_and_notes_audited(river):
     tagged = river.tags("evidence")
     assert sorted(tagged["uid"]) == sorted(uids) and set(tagged["requirement"]) == {1}
     assert set(tagged["note"]) == {"places the fire in Leeds"}
-    assert "[evidence]" in items.rows.children[0].children[1].value
+    assert "[<bdi>evidence</bdi>]" in items.rows.children[0].children[1].value
     items.note.value = "first report?"
     items.note_button.click()
     notes = river.notes()

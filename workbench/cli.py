@@ -8,9 +8,11 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from workbench import cli_analyst, cli_archive, cli_capture, cli_evidence, cli_live, cli_phases
 from workbench.cli_common import CaseDir, case_at, err, out
+from workbench.display import isolate
 from workbench.errors import CaseError, PlanError, UsageError, WorkbenchError
 from workbench.missing import is_missing, text_or
 
@@ -160,8 +162,11 @@ def items(
         for row in df.itertuples():
             when = "" if is_missing(row.created_at) else row.created_at.strftime("%Y-%m-%d %H:%M")
             risk = "" if is_missing(row.risk) else f"{row.risk:.0f}"
-            table.add_row(when, row.uid, text_or(row.author_handle), text_or(row.language), risk,
-                          text_or(row.text).replace("\n", " ")[:100])
+            # Post text and handles are bidi-isolated (an override must not reverse the next
+            # columns) and plain Text (a "[bold]" in a post is text, not console markup).
+            table.add_row(when, Text(isolate(row.uid)), Text(isolate(text_or(row.author_handle))),
+                          text_or(row.language), risk,
+                          Text(isolate(text_or(row.text).replace("\n", " ")[:100])))
         out.print(table)
         out.print(f"{len(df)} items")
         return
@@ -269,8 +274,8 @@ def entities(
     if format == "table":
         table = Table("label", "value", "items", "mentions", "variants")
         for row in df.itertuples():
-            table.add_row(row.label, row.value, str(row.items), str(row.mentions),
-                          ", ".join(row.variants[:5]))
+            table.add_row(row.label, Text(isolate(row.value)), str(row.items), str(row.mentions),
+                          Text(", ".join(isolate(v) for v in row.variants[:5])))
         out.print(table)
         return
     from workbench.export import write_frame

@@ -19,6 +19,7 @@ from branca.element import Element, MacroElement
 from folium.map import Layer
 from folium.template import Template
 
+from workbench.display import close_bidi
 from workbench.geo import webassets
 
 _HTML_SAFE = ((b"<", b"\\u003c"), (b">", b"\\u003e"), (b"&", b"\\u0026"), (b"'", b"\\u0027"),
@@ -37,8 +38,10 @@ def js_json(value: object) -> str:
 
 
 def html_text(value: str) -> str:
-    """Text escaped for HTML, with braces as character references (so no Jinja pass reads them)."""
-    return html.escape(value).replace("{", "&#123;").replace("}", "&#125;")
+    """Text escaped for HTML and bidi-isolated in ``<bdi>``, with braces as character references
+    (so no Jinja pass reads them)."""
+    escaped = html.escape(close_bidi(value)).replace("{", "&#123;").replace("}", "&#125;")
+    return f"<bdi>{escaped}</bdi>"
 
 
 class RawRender(MacroElement):

@@ -22,6 +22,7 @@ import folium
 import numpy as np
 import pandas as pd
 
+from workbench.display import isolate
 from workbench.errors import WorkbenchError
 from workbench.geo import elements, webassets
 from workbench.geo.frame import (
@@ -234,11 +235,13 @@ def _payload(frame: pd.DataFrame, labels: pd.Series, groups: list[str], excerpt_
                         ("method", "place_method")):
         codes, keys = pd.factorize(frame[column], use_na_sentinel=True)
         if len(keys):
-            cols[key] = {"keys": [str(k) for k in keys], "codes": codes}
+            cols[key] = {"keys": [isolate(k) for k in keys], "codes": codes}
     for key, values in (("uid", frame["uid"]), ("text", excerpts(frame["text"], excerpt_chars)),
                         ("url", safe_urls(frame["url"]))):
         if values.notna().any():
-            cols[key] = {"values": values.where(values.notna(), None).tolist()}
+            shown = values.where(values.notna(), None).tolist()
+            # Popups show text as DOM text: FSI..PDI keeps a bidi override inside its own value.
+            cols[key] = {"values": shown if key == "url" else [v if v is None else isolate(v) for v in shown]}
     for key, column, digits in (("sentiment", "sentiment", 3), ("confidence", "place_confidence", 2)):
         if frame[column].notna().any():
             cols[key] = {"values": _floats(frame[column], digits)}

@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import pandas as pd
 
 from workbench import audit, query
+from workbench.display import html_isolated
 from workbench.errors import WorkbenchError
 from workbench.missing import is_missing, text_or
 from workbench.report import figures as figs
@@ -354,6 +355,8 @@ def render_html(context: dict) -> str:
                       finalize=lambda value: "" if is_missing(value) else value)
     env.filters["svg"] = lambda svg: Markup(sanitise_svg(svg)) if svg else ""
     env.filters["count"] = _count
+    # Text from posts and profiles: escaped and bidi-isolated, so an override cannot run past it.
+    env.filters["bidi"] = lambda value: "" if is_missing(value) else Markup(html_isolated(value))
     env.tests["count"] = _is_count
     env.filters["when"] = lambda value: _when_cell(value, Markup)
     env.tests["when"] = lambda value: isinstance(value, str) and _WHEN.match(value) is not None

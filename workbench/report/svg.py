@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 
 import altair as alt
 
+from workbench.display import isolate
 from workbench.errors import WorkbenchError
 
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -30,7 +31,8 @@ def to_svg(chart: alt.TopLevelMixin) -> str:
 
 
 def sanitise_svg(svg: str) -> str:
-    """SVG markup with scripts, foreign content, event handlers and links removed."""
+    """SVG markup with scripts, foreign content, event handlers and links removed, and the text of
+    labels bidi-isolated."""
     ET.register_namespace("", SVG_NS)
     ET.register_namespace("xlink", XLINK_NS)
     try:
@@ -48,6 +50,11 @@ def sanitise_svg(svg: str) -> str:
             unsafe_style = local == "style" and "url(" in parent.attrib[name]
             if local.startswith("on") or local == "href" or unsafe_style:
                 del parent.attrib[name]
+            elif local == "aria-label":
+                parent.attrib[name] = isolate(parent.attrib[name])
+        # Labels come from posts: a bidi override in one must not run past it.
+        if parent.text:
+            parent.text = isolate(parent.text)
     return ET.tostring(root, encoding="unicode")
 
 

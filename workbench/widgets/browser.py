@@ -15,6 +15,7 @@ import ipywidgets as w
 import pandas as pd
 
 from workbench.case import Case
+from workbench.display import html_isolated
 from workbench.errors import WorkbenchError
 from workbench.missing import text_or
 from workbench.palette import platform_colour
@@ -75,13 +76,14 @@ def item_html(item: pd.Series | dict, *, tz: str = "UTC", excerpt_chars: int = E
     url = text_or(item.get("url"))
     link = (f' <a href="{escape(url)}" target="_blank" rel="noopener noreferrer">link</a>'
             if url.startswith(("http://", "https://")) else "")
-    marks = "".join(f' <span class="wb-tag">[{escape(t)}]</span>' for t in tags or [])
+    marks = "".join(f' <span class="wb-tag">[{html_isolated(t)}]</span>' for t in tags or [])
     platform = text_or(item.get("platform"))
     # The platform's colour is the one the charts and the map give it (a hex code, no markup).
     swatch = (f'<span class="wb-platform" style="color:{platform_colour(platform)}">\u25a0</span> '
               if platform else "")
-    return (f'<div class="wb-item"><small>{escape(when)} · {swatch}{escape(platform)} · '
-            f'@{escape(str(author))}{marks}{link}</small><br>{escape(text)}</div>')
+    # Values from the post are bidi-isolated: an override in one must not reverse the others.
+    return (f'<div class="wb-item"><small>{escape(when)} · {swatch}{html_isolated(platform)} · '
+            f'{html_isolated("@" + str(author))}{marks}{link}</small><br>{html_isolated(text)}</div>')
 
 
 def filter_options(case: Case, *, max_authors: int = 500) -> dict[str, list[str]]:

@@ -8,6 +8,7 @@ import ipywidgets as w
 import pandas as pd
 
 from workbench.case import Case
+from workbench.display import isolate
 from workbench.urls import SHORTENERS
 from workbench.widgets import state
 from workbench.widgets.browser import ItemBrowser
@@ -85,9 +86,9 @@ class EntityExplorer(w.VBox):
     def list_entities(self) -> None:
         """List the entities of the label chosen."""
         self.frame = entity_counts(self.case, label=self.label.value or None, top=self.top)
-        # Select options are shown as text, never as HTML.
+        # Select options are shown as text, never as HTML; the entity's text is bidi-isolated.
         self.choice.options = [
-            (f"{row.text} ({row.label}) · {row.items} items", entity_filter(row.label, row.key))
+            (f"{isolate(row.text)} ({row.label}) · {row.items} items", entity_filter(row.label, row.key))
             for row in self.frame.itertuples()]
 
     def choose(self, entity: str | None) -> None:

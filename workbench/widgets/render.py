@@ -1,4 +1,5 @@
-"""Small HTML pieces the widgets show; every value that came from a case or a post is escaped."""
+"""Small HTML pieces the widgets show; every value that came from a case or a post is escaped (and
+table cells bidi-isolated)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from html import escape
 
 import pandas as pd
 
+from workbench.display import html_isolated
 from workbench.errors import WorkbenchError
 
 
@@ -30,7 +32,7 @@ def table(frame: pd.DataFrame, *, max_rows: int = 50, css_class: str = "wb-table
         return message("nothing to show")
     head = "".join(f"<th>{escape(str(column))}</th>" for column in frame.columns)
     body = "".join(
-        "<tr>" + "".join(f"<td>{'' if _missing(v) else escape(str(v))}</td>" for v in row) + "</tr>"
+        "<tr>" + "".join(f"<td>{'' if _missing(v) else html_isolated(v)}</td>" for v in row) + "</tr>"
         for row in frame.head(max_rows).itertuples(index=False))
     more = "" if len(frame) <= max_rows else message(f"... and {len(frame) - max_rows:,} more rows")
     return (f'<table class="{escape(css_class)}"><thead><tr>{head}</tr></thead>'
