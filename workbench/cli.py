@@ -376,9 +376,5 @@ def main() -> None:
         sys.exit(1)
 
 
-# The verbs of the live sources and of the phase runs live in their own modules, which add them
-# to `app` when imported (after everything they use from here is defined).
-from workbench import cli_live, cli_phases  # noqa: E402, F401
-
 if __name__ == "__main__":
     main()
