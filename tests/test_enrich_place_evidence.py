@@ -47,6 +47,8 @@ def test_people_named_like_towns_are_people_when_the_recogniser_says_so():
     assert _places("Carson says he will win Iowa").keys() == {"Iowa"}
     # "White House" is an alternate name of Casablanca: 26 IRA tweets went to Morocco.
     assert "White House" not in _places("The White House says the talks in Geneva go on")
+    # Bush (a town in Egypt) and NOLA (Nola, Central African Republic) put IRA tweets in Africa.
+    assert _places("Bush lied about Iraq, NOLA remembers").keys() <= {"Iraq"}
 
 
 def test_strong_evidence_outweighs_a_recogniser_that_takes_a_town_for_a_person():

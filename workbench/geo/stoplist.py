@@ -98,6 +98,10 @@ AMBIGUOUS = AMBIGUOUS | frozenset({"obama", "clinton", "kim", "george", "david",
 #: Translated alternate names that name something else in English posts: "White House" is an
 #: alternate name of Casablanca (al-Dār al-Bayḍāʾ), and put 26 of 20,000 IRA tweets in Morocco.
 AMBIGUOUS = AMBIGUOUS | frozenset({"white house"})
+#: Seen on 50,000 IRA tweets once the rest was right: "Bush" (a president, and a town in Egypt)
+#: and "NOLA" (New Orleans' nickname, known to the gazetteer only as Nola in the Central African
+#: Republic and in Italy) put tweets in Africa.
+AMBIGUOUS = AMBIGUOUS | frozenset({"bush", "nola"})
 
 COMMON_WORDS = _words(
     """
